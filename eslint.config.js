@@ -1,0 +1,40 @@
+// ESLint 9 flat config for the whole repository.
+// Two worlds live here: the LWC (JavaScript checked by Salesforce's own rules, because the
+// platform compiler enforces many of them at deploy time) and the TypeScript tooling.
+import lwcConfig from '@salesforce/eslint-config-lwc';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const LWC_FILES = ['force-app/**/lwc/**/*.js', 'force-app/test/jest-mocks/**/*.js'];
+const TYPESCRIPT_FILES = ['scripts/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'bin/**/*.{js,ts}'];
+
+export default [
+  {
+    ignores: ['node_modules/**', 'coverage/**', 'artifacts/**', '.sf/**', '.sfdx/**']
+  },
+  ...lwcConfig.configs.recommended.map((config) => ({ ...config, files: LWC_FILES })),
+  {
+    files: ['force-app/**/lwc/**/__tests__/**/*.js', 'force-app/test/jest-mocks/**/*.js'],
+    languageOptions: { globals: { ...globals.node, ...globals.jest } },
+    rules: {
+      // Tests drive wire adapters directly (emit/error) through sfdx-lwc-jest's test adapters.
+      '@lwc/lwc/no-unexpected-wire-adapter-usages': 'off'
+    }
+  },
+  ...tseslint.configs.recommended.map((config) => ({ ...config, files: TYPESCRIPT_FILES })),
+  {
+    files: TYPESCRIPT_FILES,
+    languageOptions: { globals: { ...globals.node } }
+  },
+  {
+    // The preview page's entry and its fixture stand-ins for lightning/* run in the browser.
+    files: ['scripts/preview/page/**/*.js', 'scripts/preview/fixtures/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: { ...globals.browser } },
+    rules: { 'no-undef': 'error', 'no-unused-vars': 'error' }
+  },
+  {
+    // Root configuration files run on Node as ES modules.
+    files: ['*.js', '*.mjs'],
+    languageOptions: { sourceType: 'module', globals: { ...globals.node } }
+  }
+];
