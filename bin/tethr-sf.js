@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// Entry point of `tethr-sf`. Runs the TypeScript sources through tsx, on Node 22 or newer: the
+// Salesforce libraries crash on older Node, so an older `node` hands over to the Node 22 that
+// the npm package `node` installs into node_modules. Keep this file plain JavaScript that old
+// Node versions can parse.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const major = Number(process.versions.node.split('.')[0]);
+
+if (major < 22) {
+  const candidates = [
+    join(root, 'node_modules', 'node', 'bin', 'node'),
+    join(root, 'node_modules', '.bin', 'node')
+  ];
+  const node22 = candidates.find((candidate) => existsSync(candidate));
+  if (!node22 || process.env.TETHR_SF_REEXEC === '1') {
+    process.stderr.write(
+      `tethr-sf needs Node.js 22 or newer; this is ${process.version}.\n` +
+        'Run `npm ci` in the repository (it installs Node 22 from the npm package "node"), or install Node 22.\n'
+    );
+    process.exit(1);
+  }
+  const child = spawn(node22, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, TETHR_SF_REEXEC: '1' }
+  });
+  // A supervisor (systemd, a container runtime) signals this wrapper's pid: pass the signal on so
+  // that a long-running command such as `relay` drains and checkpoints instead of being cut off.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => child.kill(signal));
+  }
+  child.on('exit', (code, signal) => {
+    process.exit(code ?? 128 + (constants.signals[signal] ?? 0));
+  });
+  child.on('error', (error) => {
+    process.stderr.write(`tethr-sf could not start ${node22}: ${error.message}\n`);
+    process.exit(1);
+  });
+} else {
+  // A promise chain rather than top-level await: oclif may exit the process while it runs.
+  import('tsx/esm/api')
+    .then(({ register }) => {
+      register();
+      return import('@oclif/core');
+    })
+    .then((oclif) => {
+      // The commands are TypeScript run by tsx, not compiled output that oclif should look for.
+      oclif.settings.enableAutoTranspile = false;
+      return oclif.execute({ dir: pathToFileURL(join(root, 'package.json')).href });
+    })
+    .catch((error) => {
+      process.stderr.write(
+        `tethr-sf could not start: ${error instanceof Error ? error.message : String(error)}\n`
+      );
+      process.exitCode = 1;
+    });
+}

@@ -1,0 +1,96 @@
+import { PACKAGE_DIR, type DeployRequest } from './deploy.ts';
+
+const ECA_DIR = 'unpackaged/external-client-app';
+const LEGACY_DIR = 'unpackaged/legacy-connected-app';
+
+export const ECA_NAME = 'Tethr_Integration';
+export const CONNECTED_APP_NAME = 'Tethr_Connected_App';
+
+/**
+ * Only used as the OAuth redirect_uri that the metadata requires: the client credentials flow
+ * never redirects. This Salesforce page is the usual placeholder for apps without a web UI.
+ */
+export const DEFAULT_CALLBACK_URL = 'https://login.salesforce.com/services/oauth2/success';
+
+export interface PackageDeployOptions {
+  legacyConnectedApp: boolean;
+  callbackUrl: string;
+  contactEmail: string;
+}
+
+/**
+ * The unpackaged deploy of the package source: the ECA header as `Local` (an org-local app that
+ * gets its own consumer, via the sfdx-project.json replacement), its global OAuth settings and
+ * app policies. The per-org OAuth policies need the integration user and are deployed by
+ * `appPoliciesDeploy` afterwards. With the legacy Connected App, the ECA is left out.
+ */
+export function packageDeploy(options: PackageDeployOptions): DeployRequest {
+  if (options.legacyConnectedApp) {
+    return {
+      sourcePaths: [PACKAGE_DIR],
+      excludeTypes: ['ExternalClientApplication', 'ExtlClntAppOauthSettings'],
+      templates: [
+        {
+          templatePath: `${LEGACY_DIR}/connectedApps/${CONNECTED_APP_NAME}.connectedApp-meta.xml`,
+          values: { TETHR_CONTACT_EMAIL: options.contactEmail, TETHR_OAUTH_CALLBACK_URL: options.callbackUrl }
+        }
+      ],
+      step: 'Deploy metadata'
+    };
+  }
+  return {
+    sourcePaths: [PACKAGE_DIR],
+    templates: [
+      {
+        templatePath: `${ECA_DIR}/extlClntAppGlobalOauthSets/${ECA_NAME}.ecaGlblOauth-meta.xml`,
+        values: { TETHR_OAUTH_CALLBACK_URL: options.callbackUrl }
+      },
+      { templatePath: `${ECA_DIR}/extlClntAppPolicies/${ECA_NAME}.ecaPlcy-meta.xml`, values: {} }
+    ],
+    replacementEnv: { TETHR_ECA_DISTRIBUTION_STATE: 'Local' },
+    step: 'Deploy metadata'
+  };
+}
+
+export const EXTERNAL_CLIENT_APP_SETTINGS = `<?xml version="1.0" encoding="UTF-8"?>
+<ExternalClientAppSettings xmlns="http://soap.sforce.com/2006/04/metadata">
+  <enableClientSecretInRestApiAccess>true</enableClientSecretInRestApiAccess>
+</ExternalClientAppSettings>
+`;
+
+/**
+ * The per-org OAuth policies (run-as user, admin-approved permission set, IP relaxation) and
+ * the org setting that lets the credentials REST API return the consumer secret.
+ * `permissionSetReference` replaces the permission set's API name (e.g. by its Id).
+ */
+export function appPoliciesDeploy(
+  integrationUsername: string,
+  namespace: string,
+  permissionSetReference?: string
+): DeployRequest {
+  const prefix = namespace ? `${namespace}__` : '';
+  const permissionSet = permissionSetReference ?? `${prefix}Tethr_Integration_User`;
+  return {
+    sourcePaths: [],
+    templates: [
+      {
+        templatePath: `${ECA_DIR}/extlClntAppOauthPolicies/${ECA_NAME}.ecaOauthPlcy-meta.xml`,
+        values: { TETHR_INTEGRATION_USERNAME: integrationUsername },
+        // In an org with the installed package the app and permission set carry the namespace
+        // (UNCONFIRMED for subscriber-owned ECA policies; a wrong name fails the deploy loudly).
+        ...(prefix ? { targetFileName: `${prefix}${ECA_NAME}.ecaOauthPlcy-meta.xml` } : {}),
+        rewrites: [
+          [`<externalClientApplication>${ECA_NAME}<`, `<externalClientApplication>${prefix}${ECA_NAME}<`],
+          [
+            '<commaSeparatedPermissionSet>Tethr_Integration_User<',
+            `<commaSeparatedPermissionSet>${permissionSet}<`
+          ]
+        ]
+      }
+    ],
+    generated: [
+      { target: 'settings/ExternalClientApp.settings-meta.xml', content: EXTERNAL_CLIENT_APP_SETTINGS }
+    ],
+    step: 'Deploy OAuth policies'
+  };
+}

@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Org, scratchOrgCreate } from '@salesforce/core';
+import { SfError } from '@salesforce/core/sfError';
+import { Duration } from '@salesforce/kit';
+import { PROJECT_DIR } from './deploy.ts';
+
+export const SCRATCH_DEFINITION = 'config/project-scratch-def.json';
+export const DEFAULT_SCRATCH_ALIAS = 'tethr-scratch';
+
+export interface ScratchOrgResult {
+  org: Org;
+  username: string;
+  created: boolean;
+}
+
+/**
+ * Reuses the scratch org behind `alias` when it still answers, else creates one from
+ * config/project-scratch-def.json. The org is created without the project's namespace: the
+ * metadata is deployed unpackaged there, so names carry no tethr__ prefix.
+ */
+export async function ensureScratchOrg(hub: Org, alias: string, durationDays = 7): Promise<ScratchOrgResult> {
+  const existing = await Org.create({ aliasOrUsername: alias }).catch(() => undefined);
+  if (existing) {
+    const alive = await existing
+      .getConnection()
+      .query('SELECT Id FROM Organization')
+      .then(() => true)
+      .catch(() => false);
+    if (alive) return { org: existing, username: existing.getUsername() ?? alias, created: false };
+  }
+  if (
+    !(await hub.determineIfDevHubOrg().then(
+      () => true,
+      () => false
+    ))
+  ) {
+    throw new SfError(`${hub.getUsername() ?? 'The given org'} is not a Dev Hub.`, 'NotADevHub', [
+      'Pass --target-dev-hub with a Dev Hub alias, or set one with `sf config set target-dev-hub=<alias>`.'
+    ]);
+  }
+  const orgConfig = JSON.parse(await readFile(join(PROJECT_DIR, SCRATCH_DEFINITION), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  const result = await scratchOrgCreate({
+    hubOrg: hub,
+    orgConfig,
+    nonamespace: true,
+    alias,
+    durationDays,
+    wait: Duration.minutes(15),
+    tracksSource: false
+  });
+  if (!result.username) {
+    throw new SfError('The scratch org was requested but no login came back.', 'ScratchOrgCreateFailed', [
+      `Check the request in the Dev Hub (Active Scratch Orgs), then run \`sf org resume scratch\` and re-run setup with --target-org ${alias}.`
+    ]);
+  }
+  return {
+    org: await Org.create({ aliasOrUsername: result.username }),
+    username: result.username,
+    created: true
+  };
+}
