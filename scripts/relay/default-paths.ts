@@ -1,0 +1,15 @@
+import { join } from 'node:path';
+
+// One state directory per working directory; file names carry the org id so several orgs can
+// run side by side without sharing a checkpoint.
+export function defaultCheckpointPath(orgId: string): string {
+  return join('.tethr', `relay-${orgId}.checkpoint.json`);
+}
+
+export function defaultDeadLetterPath(stateFile: string): string {
+  return stateFile.replace(/(\.checkpoint|\.cursor)?\.json$/, '') + '.dead-letters.ndjson';
+}
+
+export function defaultCursorPath(orgId: string): string {
+  return join('.tethr', `backfill-${orgId}.cursor.json`);
+}

@@ -1,0 +1,55 @@
+import { credentials, type ChannelCredentials } from '@grpc/grpc-js';
+import { SfError } from '@salesforce/core/sfError';
+import { isLoopbackHost } from '../org/url-policy.ts';
+
+export const DEFAULT_PUBSUB_ENDPOINT = 'api.pubsub.salesforce.com:7443';
+
+export interface PubSubEndpoint {
+  /** host:port as gRPC wants it */
+  target: string;
+  tls: boolean;
+}
+
+/**
+ * `http://host:port` is a plaintext channel (local test servers only, like every http URL we
+ * accept); `https://host:port` or a bare `host:port` is TLS, checked against the system roots
+ * (or GRPC_DEFAULT_SSL_ROOTS_FILE_PATH).
+ */
+export function parsePubSubEndpoint(value: string = DEFAULT_PUBSUB_ENDPOINT): PubSubEndpoint {
+  const hasScheme = /^[a-z]+:\/\//i.test(value);
+  let url: URL;
+  try {
+    url = new URL(hasScheme ? value : `https://${value}`);
+  } catch {
+    throw badEndpoint(value);
+  }
+  if (url.pathname !== '/' && url.pathname !== '') throw badEndpoint(value);
+  if (url.protocol === 'http:') {
+    if (!isLoopbackHost(url.hostname)) {
+      throw new SfError(
+        `--pubsub-endpoint ${value} is plaintext to a non-loopback host.`,
+        'InsecurePubSubEndpoint',
+        [
+          `Use https://${url.host} or ${url.host} (TLS); plaintext is allowed only for 127.0.0.1, localhost or [::1].`
+        ]
+      );
+    }
+    return { target: `${url.hostname}:${url.port || '80'}`, tls: false };
+  }
+  if (url.protocol !== 'https:') throw badEndpoint(value);
+  return { target: `${url.hostname}:${url.port || '443'}`, tls: true };
+}
+
+export function channelCredentials(endpoint: PubSubEndpoint): ChannelCredentials {
+  return endpoint.tls ? credentials.createSsl() : credentials.createInsecure();
+}
+
+function badEndpoint(value: string): SfError {
+  return new SfError(
+    `--pubsub-endpoint "${value}" is not host:port, https://host:port or http://host:port.`,
+    'InvalidPubSubEndpoint',
+    [
+      `Leave it out to use ${DEFAULT_PUBSUB_ENDPOINT}, or give e.g. http://127.0.0.1:7011 for a local test server.`
+    ]
+  );
+}

@@ -1,0 +1,306 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import {
+  Metadata,
+  Server,
+  ServerCredentials,
+  status,
+  type ServerDuplexStream,
+  type ServerUnaryCall,
+  type sendUnaryData
+} from '@grpc/grpc-js';
+import avro from 'avsc';
+import {
+  loadPubSubPackage,
+  type FetchRequest,
+  type FetchResponse
+} from '../../../scripts/relay/pubsub-proto.ts';
+
+// A local Pub/Sub API server for tests and the benchmark, built from the same official
+// pubsub_api.proto the relay loads. It serves Avro-encoded events with Salesforce's schema shape,
+// honours num_requested (never sends more than the client asked for), the replay presets
+// LATEST / EARLIEST / CUSTOM, sends empty keepalive responses carrying latest_replay_id, checks
+// the accesstoken header, and lets a test drop every stream or expire old replay ids.
+
+export const REPLAY_ID_CORRUPTED = 'sfdc.platform.eventbus.grpc.subscription.fetch.replayid.corrupted';
+const AUTH_ERROR = 'sfdc.platform.eventbus.grpc.service.auth.error';
+
+interface StoredEvent {
+  id: string;
+  replayId: Buffer;
+  payload: Buffer;
+}
+
+interface ActiveStream {
+  call: ServerDuplexStream<FetchRequest, FetchResponse>;
+  cursor: number;
+  credit: number;
+  sentSinceKeepalive: boolean;
+  subscribed: boolean;
+  paced?: NodeJS.Timeout;
+}
+
+export interface FakePubSubOptions {
+  topic: string;
+  schemaJson: string;
+  schemaId: string;
+  /** which access tokens are valid right now; default: any non-empty token */
+  acceptToken?: (token: string) => boolean;
+  keepaliveMs?: number;
+  /** events per FetchResponse at most (Salesforce batches too) */
+  maxBatch?: number;
+  tls?: { cert: Buffer; key: Buffer };
+  /** wait this long between FetchResponses (to make a stream last long enough to crash into) */
+  paceMs?: number;
+}
+
+export class FakePubSubServer {
+  readonly events: StoredEvent[] = [];
+  readonly fetchRequests: Array<{
+    numRequested: number;
+    preset?: string;
+    replayId?: string;
+    first: boolean;
+  }> = [];
+  readonly subscribeMetadata: Array<Record<string, string>> = [];
+  schemaRequests = 0;
+  /** event id -> performance.now() when it was written to a stream (filled when recordSendTimes) */
+  readonly sentAt = new Map<string, number>();
+  recordSendTimes = false;
+  acceptToken: (token: string) => boolean;
+  /** index of the oldest event still inside "retention"; older replay ids are rejected */
+  retainedFrom = 0;
+  #server: Server | undefined;
+  #streams = new Set<ActiveStream>();
+  #type: avro.Type;
+  #keepalive: NodeJS.Timeout | undefined;
+  #nextReplay = 1_000_000n;
+  url = '';
+  port = 0;
+
+  constructor(readonly options: FakePubSubOptions) {
+    this.#type = avro.Type.forSchema(JSON.parse(options.schemaJson) as avro.Schema, { wrapUnions: false });
+    this.acceptToken = options.acceptToken ?? ((token) => token.length > 0);
+  }
+
+  async start(): Promise<this> {
+    const { PubSub } = loadPubSubPackage();
+    this.#server = new Server();
+    this.#server.addService(PubSub.service as never, {
+      Subscribe: (call: ServerDuplexStream<FetchRequest, FetchResponse>) => this.#subscribe(call),
+      GetSchema: (call: ServerUnaryCall<{ schema_id: string }, unknown>, callback: sendUnaryData<unknown>) =>
+        this.#getSchema(call, callback),
+      GetTopic: (call: ServerUnaryCall<{ topic_name: string }, unknown>, callback: sendUnaryData<unknown>) =>
+        callback(null, {
+          topic_name: call.request.topic_name,
+          can_subscribe: true,
+          can_publish: false,
+          schema_id: this.options.schemaId,
+          rpc_id: randomUUID()
+        })
+    });
+    const credentials = this.options.tls
+      ? ServerCredentials.createSsl(
+          null,
+          [{ cert_chain: this.options.tls.cert, private_key: this.options.tls.key }],
+          false
+        )
+      : ServerCredentials.createInsecure();
+    const host = this.options.tls ? 'localhost' : '127.0.0.1';
+    this.port = await new Promise<number>((resolve, reject) =>
+      this.#server!.bindAsync(`${this.options.tls ? '127.0.0.1' : host}:0`, credentials, (error, port) =>
+        error ? reject(error) : resolve(port)
+      )
+    );
+    this.url = this.options.tls ? `https://localhost:${this.port}` : `http://127.0.0.1:${this.port}`;
+    this.#keepalive = setInterval(() => this.#sendKeepalives(), this.options.keepaliveMs ?? 1000);
+    this.#keepalive.unref();
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#keepalive);
+    for (const stream of this.#streams) stream.call.end();
+    this.#streams.clear();
+    await new Promise<void>((resolve) => {
+      if (!this.#server) return resolve();
+      this.#server.tryShutdown(() => resolve());
+      setTimeout(() => {
+        this.#server?.forceShutdown();
+        resolve();
+      }, 500).unref();
+    });
+  }
+
+  /** Appends events (avsc records with the schema's field names) and wakes the subscribers. */
+  publish(records: Array<Record<string, unknown>>): StoredEvent[] {
+    return this.publishRaw(records.map((record) => this.#type.toBuffer(record)));
+  }
+
+  /** Appends already-encoded payloads, e.g. deliberately broken ones. */
+  publishRaw(payloads: Buffer[]): StoredEvent[] {
+    const added = payloads.map((payload) => {
+      this.#nextReplay += 1n + BigInt(this.events.length % 3); // replay ids are not contiguous
+      const replayId = Buffer.alloc(8);
+      replayId.writeBigUInt64BE(this.#nextReplay);
+      const event = { id: randomUUID(), replayId, payload };
+      this.events.push(event);
+      return event;
+    });
+    for (const stream of this.#streams) this.#send(stream);
+    return added;
+  }
+
+  /** Ends every open Subscribe with UNAVAILABLE, as a network drop or server restart would. */
+  dropStreams(): number {
+    const count = this.#streams.size;
+    for (const stream of this.#streams)
+      this.#fail(stream, status.UNAVAILABLE, 'stream dropped by the test server');
+    return count;
+  }
+
+  /** Ends every open Subscribe with UNAUTHENTICATED (the access token expired). */
+  expireSessions(): void {
+    for (const stream of this.#streams)
+      this.#fail(stream, status.UNAUTHENTICATED, 'access token expired', AUTH_ERROR);
+  }
+
+  get activeStreams(): number {
+    return this.#streams.size;
+  }
+
+  #subscribe(call: ServerDuplexStream<FetchRequest, FetchResponse>): void {
+    const stream: ActiveStream = { call, cursor: 0, credit: 0, sentSinceKeepalive: false, subscribed: false };
+    this.subscribeMetadata.push(flatten(call.metadata));
+    const token = String(call.metadata.get('accesstoken')[0] ?? '');
+    call.on('data', (request: FetchRequest) => {
+      const first = !stream.subscribed;
+      this.fetchRequests.push({
+        numRequested: request.num_requested,
+        first,
+        ...(first ? { preset: request.replay_preset, replayId: request.replay_id?.toString('base64') } : {})
+      });
+      if (first) {
+        if (!this.acceptToken(token))
+          return this.#fail(stream, status.UNAUTHENTICATED, 'Invalid access token', AUTH_ERROR);
+        if (request.topic_name !== this.options.topic)
+          return this.#fail(stream, status.NOT_FOUND, `Unknown topic ${request.topic_name}`);
+        const start = this.#startIndex(request);
+        if (start === undefined) {
+          return this.#fail(
+            stream,
+            status.INVALID_ARGUMENT,
+            'The Replay ID validation failed.',
+            REPLAY_ID_CORRUPTED
+          );
+        }
+        stream.cursor = start;
+        stream.subscribed = true;
+        this.#streams.add(stream);
+      }
+      if (request.num_requested > 100 || request.num_requested < 0) {
+        return this.#fail(stream, status.INVALID_ARGUMENT, 'num_requested must be between 1 and 100');
+      }
+      stream.credit += request.num_requested;
+      this.#send(stream);
+    });
+    call.on('end', () => {
+      this.#streams.delete(stream);
+      call.end();
+    });
+    call.on('error', () => this.#streams.delete(stream));
+    call.on('cancelled', () => this.#streams.delete(stream));
+  }
+
+  #startIndex(request: FetchRequest): number | undefined {
+    if (request.replay_preset === 'EARLIEST') return this.retainedFrom;
+    if (request.replay_preset === 'CUSTOM') {
+      const replayId = request.replay_id ?? Buffer.alloc(0);
+      const index = this.events.findIndex((event) => event.replayId.equals(replayId));
+      if (index < 0 || index < this.retainedFrom - 1) return undefined;
+      return index + 1;
+    }
+    return this.events.length;
+  }
+
+  #send(stream: ActiveStream): void {
+    const max = this.options.maxBatch ?? 50;
+    if (stream.paced) return;
+    while (stream.credit > 0 && stream.cursor < this.events.length && this.#streams.has(stream)) {
+      const count = Math.min(stream.credit, max, this.events.length - stream.cursor);
+      const batch = this.events.slice(stream.cursor, stream.cursor + count);
+      stream.cursor += count;
+      stream.credit -= count;
+      stream.sentSinceKeepalive = true;
+      if (this.recordSendTimes) {
+        const now = performance.now();
+        for (const event of batch) if (!this.sentAt.has(event.id)) this.sentAt.set(event.id, now);
+      }
+      stream.call.write({
+        events: batch.map((event) => ({
+          event: { id: event.id, schema_id: this.options.schemaId, payload: event.payload, headers: [] },
+          replay_id: event.replayId
+        })),
+        latest_replay_id: batch.at(-1)!.replayId,
+        rpc_id: randomUUID(),
+        pending_num_requested: stream.credit
+      });
+      if (this.options.paceMs) {
+        stream.paced = setTimeout(() => {
+          stream.paced = undefined;
+          this.#send(stream);
+        }, this.options.paceMs);
+        return;
+      }
+    }
+  }
+
+  #sendKeepalives(): void {
+    for (const stream of this.#streams) {
+      if (stream.sentSinceKeepalive) {
+        stream.sentSinceKeepalive = false;
+        continue;
+      }
+      // Salesforce's keepalive: no events, the latest replay id the subscription has reached.
+      const latest = stream.cursor > 0 ? this.events[stream.cursor - 1]!.replayId : Buffer.alloc(0);
+      stream.call.write({
+        events: [],
+        latest_replay_id: latest,
+        rpc_id: randomUUID(),
+        pending_num_requested: stream.credit
+      });
+    }
+  }
+
+  #getSchema(call: ServerUnaryCall<{ schema_id: string }, unknown>, callback: sendUnaryData<unknown>): void {
+    this.schemaRequests += 1;
+    const token = String(call.metadata.get('accesstoken')[0] ?? '');
+    if (!this.acceptToken(token))
+      return callback(serviceError(status.UNAUTHENTICATED, 'Invalid access token', AUTH_ERROR));
+    if (call.request.schema_id !== this.options.schemaId)
+      return callback(serviceError(status.NOT_FOUND, `Unknown schema ${call.request.schema_id}`));
+    callback(null, {
+      schema_json: this.options.schemaJson,
+      schema_id: this.options.schemaId,
+      rpc_id: randomUUID()
+    });
+  }
+
+  #fail(stream: ActiveStream, code: status, details: string, errorCode?: string): void {
+    this.#streams.delete(stream);
+    stream.call.emit('error', serviceError(code, details, errorCode));
+  }
+}
+
+function serviceError(code: status, details: string, errorCode?: string) {
+  const metadata = new Metadata();
+  if (errorCode) metadata.set('error-code', errorCode);
+  metadata.set('rpc-id', randomUUID());
+  return { code, details: `${details} rpcId: ${randomUUID()}`, metadata, name: 'Error', message: details };
+}
+
+function flatten(metadata: Metadata): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(metadata.getMap())) out[key] = String(value);
+  return out;
+}
