@@ -8,6 +8,7 @@ import { defaultCursorPath, defaultDeadLetterPath } from '../relay/default-paths
 import { jsonLogger } from '../relay/relay-logger.ts';
 import { createSink } from '../relay/sink-factory.ts';
 import { parseSinkOption } from '../relay/sink-option.ts';
+import { credentialsFlag, sinkFlag, takeOverStopSignals } from './delivery-flags.ts';
 
 export interface BackfillResult {
   since: string;
@@ -32,17 +33,13 @@ export default class Backfill extends SfCommand<BackfillResult> {
   ];
 
   public static override readonly flags = {
-    credentials: Flags.file({
-      summary: 'Credentials bundle (tethr-salesforce-credentials/v1), plain or age-encrypted.',
-      required: true,
-      exists: true
-    }),
+    credentials: credentialsFlag,
     since: Flags.string({ summary: 'Start of the window (ISO 8601, inclusive).', required: true }),
     until: Flags.string({ summary: 'End of the window (ISO 8601, exclusive; default now).' }),
     channels: Flags.string({
       summary: `Comma-separated channels (${CHANNELS.join(', ')}); default: the bundle's channels.`
     }),
-    sink: Flags.string({ summary: 'tethr, ndjson:<path> or ndjson:- (stdout).', default: 'tethr' }),
+    sink: sinkFlag,
     cursor: Flags.file({
       summary:
         'Progress file that makes the backfill resumable (default .tethr/backfill-<orgId>.cursor.json).'
@@ -64,12 +61,7 @@ export default class Backfill extends SfCommand<BackfillResult> {
     const logger = jsonLogger({ level: 'warn' });
     const stop = new AbortController();
     const onSignal = () => stop.abort();
-    // SfCommand installs SIGINT/SIGTERM handlers that exit at once (code 130); the relay must drain
-    // and write its checkpoint first, so ours replace them for the life of this command.
-    process.removeAllListeners('SIGINT');
-    process.removeAllListeners('SIGTERM');
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const restoreSignals = takeOverStopSignals(onSignal);
     const deadLetters = new DeadLetterFile(deadLetterPath);
     const sink = createSink(parseSinkOption(flags.sink), {
       mode: 'transcripts',
@@ -116,8 +108,7 @@ export default class Backfill extends SfCommand<BackfillResult> {
       };
     } finally {
       this.progress.stop();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      restoreSignals();
     }
   }
 }

@@ -5,26 +5,25 @@ import { DeadLetterFile } from '../relay/dead-letters.ts';
 import { defaultCheckpointPath, defaultDeadLetterPath } from '../relay/default-paths.ts';
 import { DEFAULT_PUBSUB_ENDPOINT, parsePubSubEndpoint } from '../relay/pubsub-endpoint.ts';
 import { jsonLogger, type LogLevel } from '../relay/relay-logger.ts';
-import { runRelay, type RelayMode, type InvalidReplayPolicy } from '../relay/relay-runner.ts';
+import {
+  runRelay,
+  type InvalidReplayPolicy,
+  type RelayMode,
+  type RelaySummary
+} from '../relay/relay-runner.ts';
 import { createSink } from '../relay/sink-factory.ts';
 import { parseSinkOption } from '../relay/sink-option.ts';
+import { credentialsFlag, sinkFlag, takeOverStopSignals } from './delivery-flags.ts';
 
-export interface RelayResult {
+export type RelayResult = Omit<RelaySummary, 'apiUsage'> & {
   topic: string;
   mode: RelayMode;
   sink: string;
   checkpoint: string;
   deadLetterFile: string;
-  received: number;
-  delivered: number;
-  deadLettered: number;
-  skipped: number;
-  reconnects: number;
-  checkpointWrites: number;
-  checkpointReplayId: string | null;
   salesforceRequests: number;
   salesforceApiCalls: number;
-}
+};
 
 export default class Relay extends SfCommand<RelayResult> {
   public static override readonly summary =
@@ -38,18 +37,14 @@ export default class Relay extends SfCommand<RelayResult> {
   ];
 
   public static override readonly flags = {
-    credentials: Flags.file({
-      summary: 'Credentials bundle (tethr-salesforce-credentials/v1), plain or age-encrypted.',
-      required: true,
-      exists: true
-    }),
+    credentials: credentialsFlag,
     mode: Flags.option({
       summary:
         "transcripts: send each conversation in Tethr's format; events: forward the events as received.",
       options: ['transcripts', 'events'] as const,
       default: 'transcripts'
     })(),
-    sink: Flags.string({ summary: 'tethr, ndjson:<path> or ndjson:- (stdout).', default: 'tethr' }),
+    sink: sinkFlag,
     checkpoint: Flags.file({
       summary: 'Checkpoint file (default .tethr/relay-<orgId>.checkpoint.json). One per org and topic.'
     }),
@@ -100,12 +95,7 @@ export default class Relay extends SfCommand<RelayResult> {
       logger.log('info', `${signal} received: draining in-flight work and writing the checkpoint`, {});
       stop.abort();
     };
-    // SfCommand installs SIGINT/SIGTERM handlers that exit at once (code 130); the relay must drain
-    // and write its checkpoint first, so ours replace them for the life of this command.
-    process.removeAllListeners('SIGINT');
-    process.removeAllListeners('SIGTERM');
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const restoreSignals = takeOverStopSignals(onSignal);
     const deadLetters = new DeadLetterFile(deadLetterPath);
     try {
       const sink = createSink(sinkSpec, {
@@ -143,8 +133,7 @@ export default class Relay extends SfCommand<RelayResult> {
         salesforceApiCalls: apiUsage.countedCalls
       };
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      restoreSignals();
     }
   }
 }
