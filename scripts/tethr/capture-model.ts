@@ -10,13 +10,18 @@ export interface CaptureChatMessage {
   utcTimestamp: string;
 }
 
-export interface CaptureChatContact {
+/** A participant of a case: the SDK's CaptureCaseContact. */
+export interface CaptureCaseContact {
   referenceId: string;
   type: ParticipantType;
   firstName?: string;
   lastName?: string;
   email?: string;
   phoneNumber?: string;
+}
+
+/** A chat participant carries its own messages; otherwise it is the same contact as in a case. */
+export interface CaptureChatContact extends CaptureCaseContact {
   messages: CaptureChatMessage[];
 }
 
@@ -30,15 +35,6 @@ export interface CaptureChatRequest {
   utcEnd: string;
   participants: CaptureChatContact[];
   metadata?: Record<string, unknown>;
-}
-
-export interface CaptureCaseContact {
-  referenceId: string;
-  type: ParticipantType;
-  firstName?: string;
-  lastName?: string;
-  email?: string;
-  phoneNumber?: string;
 }
 
 export interface CaptureCaseMessage {
