@@ -3,7 +3,7 @@ import { deployMetadata, type DeployOutcome } from '../org/deploy.ts';
 import { packageDeploy } from '../org/deploy-plans.ts';
 import { detectNamespace } from '../org/org-context.ts';
 import { adminEmail } from '../org/admin-user.ts';
-import { assertAllowedUrl } from '../org/url-policy.ts';
+import { assertAllowedUrl } from '../shared/url-policy.ts';
 import { spinnerProgress } from './step-rendering.ts';
 import { callbackUrlFlag, targetOrgFlags } from './shared-flags.ts';
 

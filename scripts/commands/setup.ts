@@ -5,8 +5,8 @@ import { assertAgeRecipient } from '../org/credentials-bundle.ts';
 import { assertUserInputs } from '../org/integration-user.ts';
 import { DEFAULT_SCRATCH_ALIAS, ensureScratchOrg } from '../org/scratch-org.ts';
 import { runSetup, SetupFailedError, type SetupResult } from '../org/setup.ts';
-import type { StepResult } from '../org/step.ts';
-import { assertAllowedUrl } from '../org/url-policy.ts';
+import type { StepResult } from '../shared/step.ts';
+import { assertAllowedUrl } from '../shared/url-policy.ts';
 import { renderSteps, spinnerProgress } from './step-rendering.ts';
 import { bundleOutputFlags, callbackUrlFlag } from './shared-flags.ts';
 

@@ -1,5 +1,5 @@
 import type { SfCommand } from '@salesforce/sf-plugins-core';
-import type { ProgressListener, StepResult } from '../org/step.ts';
+import type { ProgressListener, StepResult } from '../shared/step.ts';
 
 const SYMBOL: Record<StepResult['status'], string> = {
   created: '+',

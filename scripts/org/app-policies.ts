@@ -2,7 +2,7 @@ import type { Connection } from '@salesforce/core';
 import { DeployFailedError, deployMetadata, type DeployOutcome } from './deploy.ts';
 import { namespaceCondition } from './soql.ts';
 import { appPoliciesDeploy, ECA_NAME } from './deploy-plans.ts';
-import { noProgress, type ProgressListener, type StepResult } from './step.ts';
+import { noProgress, type ProgressListener, type StepResult } from '../shared/step.ts';
 
 export interface AppPoliciesOptions {
   integrationUsername: string;

@@ -1,7 +1,7 @@
 import { SfError } from '@salesforce/core/sfError';
 import type { CredentialsBundle } from './credentials-bundle.ts';
 import { diagnoseTokenError, type Diagnosis } from './oauth-diagnosis.ts';
-import { assertAllowedUrl } from './url-policy.ts';
+import { assertAllowedUrl } from '../shared/url-policy.ts';
 
 export interface SalesforceToken {
   accessToken: string;

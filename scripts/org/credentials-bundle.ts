@@ -1,8 +1,8 @@
 import { lstat, readFile } from 'node:fs/promises';
 import { Decrypter, Encrypter, armor } from 'age-encryption';
 import { SfError } from '@salesforce/core/sfError';
-import { writePrivateFileAtomic } from './private-file.ts';
-import { assertAllowedUrl } from './url-policy.ts';
+import { writePrivateFileAtomic } from '../shared/private-file.ts';
+import { assertAllowedUrl } from '../shared/url-policy.ts';
 
 export const BUNDLE_SCHEMA = 'tethr-salesforce-credentials/v1';
 

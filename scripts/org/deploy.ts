@@ -4,7 +4,7 @@ import type { Connection } from '@salesforce/core';
 import { SfError } from '@salesforce/core/sfError';
 import { Duration } from '@salesforce/kit';
 import { writeFilledTemplates, type GeneratedFile, type TemplateFill } from './templates.ts';
-import { noProgress, type ProgressListener } from './step.ts';
+import { noProgress, type ProgressListener } from '../shared/step.ts';
 
 /** The repository root: the tool deploys this repository's metadata, wherever it is started from. */
 export const PROJECT_DIR = fileURLToPath(new URL('../../', import.meta.url));

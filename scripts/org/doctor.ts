@@ -8,7 +8,7 @@ import {
 } from './bundle-auth.ts';
 import type { Channel, CredentialsBundle } from './credentials-bundle.ts';
 import type { Diagnosis } from './oauth-diagnosis.ts';
-import { noProgress, type ProgressListener } from './step.ts';
+import { noProgress, type ProgressListener } from '../shared/step.ts';
 
 export type CheckStatus = 'passed' | 'warning' | 'failed' | 'skipped';
 

@@ -2,7 +2,7 @@ import type { Connection } from '@salesforce/core';
 import { SfError } from '@salesforce/core/sfError';
 import { adminEmail } from './admin-user.ts';
 import { namespaceCondition, soqlString } from './soql.ts';
-import { noProgress, type ProgressListener, type StepResult } from './step.ts';
+import { noProgress, type ProgressListener, type StepResult } from '../shared/step.ts';
 
 export const INTEGRATION_PROFILE_NAME = 'Minimum Access - API Only Integrations';
 export const INTEGRATION_PSL = 'SalesforceAPIIntegrationPsl';

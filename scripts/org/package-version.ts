@@ -3,7 +3,7 @@ import { SfError } from '@salesforce/core/sfError';
 import { Duration } from '@salesforce/kit';
 import { PACKAGE_DIR, PROJECT_DIR } from './deploy.ts';
 import { SCRATCH_DEFINITION } from './scratch-org.ts';
-import { noProgress, type ProgressListener, type StepResult } from './step.ts';
+import { noProgress, type ProgressListener, type StepResult } from '../shared/step.ts';
 
 export interface InstallUrls {
   production: string;

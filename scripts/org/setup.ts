@@ -10,7 +10,7 @@ import { runDoctor, type DoctorReport } from './doctor.ts';
 import { ensureIntegrationUser } from './integration-user.ts';
 import { adminEmail } from './admin-user.ts';
 import { detectNamespace } from './org-context.ts';
-import { noProgress, type ProgressListener, type StepResult } from './step.ts';
+import { noProgress, type ProgressListener, type StepResult } from '../shared/step.ts';
 
 export interface SetupOptions {
   orgId: string;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { SfError } from '@salesforce/core/sfError';
 import type { Channel } from '../org/credentials-bundle.ts';
-import { writePrivateFileAtomic } from '../org/private-file.ts';
+import { writePrivateFileAtomic } from '../shared/private-file.ts';
 
 // Backfill progress per channel: the close time of the last record whose batch was fully
 // delivered. A restart queries from that time again (>=), so a record is never skipped; records

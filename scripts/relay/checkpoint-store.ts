@@ -2,7 +2,7 @@ import { constants as fsConstants, writeSync } from 'node:fs';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { SfError } from '@salesforce/core/sfError';
-import { writePrivateFileAtomic } from '../org/private-file.ts';
+import { writePrivateFileAtomic } from '../shared/private-file.ts';
 
 // The checkpoint is one small file with two fixed-size slots that are written alternately, each
 // a JSON line with a sequence number and a CRC-32. A write is one pwrite of one slot plus

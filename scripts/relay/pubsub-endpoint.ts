@@ -1,6 +1,6 @@
 import { credentials, type ChannelCredentials } from '@grpc/grpc-js';
 import { SfError } from '@salesforce/core/sfError';
-import { isLoopbackHost } from '../org/url-policy.ts';
+import { isLoopbackHost } from '../shared/url-policy.ts';
 
 export const DEFAULT_PUBSUB_ENDPOINT = 'api.pubsub.salesforce.com:7443';
 

@@ -1,5 +1,5 @@
 import { SfError } from '@salesforce/core/sfError';
-import { assertAllowedUrl } from '../org/url-policy.ts';
+import { assertAllowedUrl } from '../shared/url-policy.ts';
 import { TethrClient } from '../tethr/tethr-client.ts';
 
 // Tethr's URL and credentials come only from the environment (a secret in a flag would end up
