@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import PubSubApiClient from 'salesforce-pubsub-api-client';
 import type { SalesforceToken } from '../scripts/org/bundle-auth.ts';
+import { fromCredentialsBundle } from '../scripts/contracts/org-connection.ts';
 import { BundleSession } from '../scripts/org/bundle-auth.ts';
 import { readBundle, type CredentialsBundle } from '../scripts/org/credentials-bundle.ts';
 import { DeadLetterFile } from '../scripts/relay/dead-letters.ts';
@@ -127,7 +128,7 @@ async function runOurs(server: BenchServer, dir: string, round: number): Promise
   const startedAt = now();
   const sink = new NdjsonSink(join(dir, `ours-${round}.ndjson`));
   const done = runRelay({
-    bundle,
+    connection: fromCredentialsBundle(bundle),
     session,
     mode: 'events',
     sink,
@@ -217,7 +218,7 @@ async function apiCallsPerThousand(): Promise<{
       const stop = new AbortController();
       let handled = 0;
       const run = runRelay({
-        bundle,
+        connection: fromCredentialsBundle(bundle),
         session: new BundleSession(bundle),
         mode: 'transcripts',
         sink: new NdjsonSink(join(env.dir, `${objectType}.ndjson`)),

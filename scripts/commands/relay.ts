@@ -1,19 +1,29 @@
+import { access, rename } from 'node:fs/promises';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { BundleSession } from '../org/bundle-auth.ts';
-import { readBundle } from '../org/credentials-bundle.ts';
+import { CheckpointLock } from '../relay/checkpoint-lock.ts';
 import { DeadLetterFile } from '../relay/dead-letters.ts';
-import { defaultCheckpointPath, defaultDeadLetterPath } from '../relay/default-paths.ts';
-import { DEFAULT_PUBSUB_ENDPOINT, parsePubSubEndpoint } from '../relay/pubsub-endpoint.ts';
-import { jsonLogger, type LogLevel } from '../relay/relay-logger.ts';
-import {
-  runRelay,
-  type InvalidReplayPolicy,
-  type RelayMode,
-  type RelaySummary
-} from '../relay/relay-runner.ts';
-import { createSink } from '../relay/sink-factory.ts';
+import { defaultCheckpointPath, defaultDeadLetterPath, legacyCheckpointPath } from '../relay/default-paths.ts';
+import { parsePubSubEndpoint } from '../relay/pubsub-endpoint.ts';
+import { jsonLogger, withFields, type LogLevel, type RelayLogger } from '../relay/relay-logger.ts';
+import { runRelay, type InvalidReplayPolicy, type RelayMode, type RelaySummary } from '../relay/relay-runner.ts';
+import { checkSink, createSink } from '../relay/sink-factory.ts';
 import { parseSinkOption } from '../relay/sink-option.ts';
-import { credentialsFlag, sinkFlag, takeOverStopSignals } from './delivery-flags.ts';
+import { checkTethr, tethrClientFromEnv } from '../relay/tethr-env.ts';
+import { sinkFlag, takeOverStopSignals } from './delivery-flags.ts';
+import { loadConnection, sessionFor } from './relay-connection.ts';
+import {
+  connectionFlag,
+  legacyCredentialsFlag,
+  logLevelFlag,
+  modeFlag,
+  numRequestedFlag,
+  onInvalidReplayFlag,
+  pubsubEndpointFlag,
+  sessionIdFlag,
+  startAtFlag,
+  statusIntervalFlag,
+  tethrConcurrencyFlag
+} from './relay-flags.ts';
 
 export type RelayResult = Omit<RelaySummary, 'apiUsage'> & {
   topic: string;
@@ -27,87 +37,85 @@ export type RelayResult = Omit<RelaySummary, 'apiUsage'> & {
 
 export default class Relay extends SfCommand<RelayResult> {
   public static override readonly summary =
-    'Forward Conversation Closed events from Salesforce to Tethr as they happen.';
+    'Forward Conversation Closed events from one Salesforce org to Tethr as they happen.';
   public static override readonly description =
-    "Subscribes to the bundle's Conversation_Closed__e topic over the Pub/Sub API and, per closed conversation, reads it as the integration user and posts it to Tethr (or writes it to an NDJSON file). Delivery is at-least-once: the replay id is checkpointed only after the sink acknowledged the event and every event before it, so a restart with the same --checkpoint resumes without losing anything. Stop with Ctrl+C or SIGTERM: in-flight work is drained and the checkpoint written. Tethr credentials come from TETHR_API_URL, TETHR_API_CLIENT_ID and TETHR_API_CLIENT_SECRET. Logs are JSON lines on stderr.";
+    "Subscribes to the org's Conversation_Closed__e topic over the Pub/Sub API and, per closed conversation, reads it as the integration user and posts it to Tethr (or writes it to an NDJSON file). Delivery is at-least-once: the replay id is checkpointed only after the sink acknowledged the event and every event before it, so a restart with the same --checkpoint resumes without losing anything; one relay at a time may use a checkpoint. Stop with Ctrl+C or SIGTERM: in-flight work is drained and the checkpoint written. Tethr credentials come from TETHR_API_URL, TETHR_API_CLIENT_ID and TETHR_API_CLIENT_SECRET; the relay asks Tethr for a token before it subscribes. Logs are JSON lines on stderr. For many orgs in one service, see `tethr-sf relay serve`.";
   public static override readonly examples = [
-    '<%= config.bin %> <%= command.id %> --credentials ./tethr-credentials.json',
-    '<%= config.bin %> <%= command.id %> --credentials ./bundle.json --mode events --sink ndjson:./events.ndjson --checkpoint ./state/acme.checkpoint.json',
+    '<%= config.bin %> <%= command.id %> --connection ./acme.tethr-connection.json',
+    '<%= config.bin %> <%= command.id %> --credentials ./bundle.json --mode events --sink ndjson:./events.ndjson --checkpoint ./state/acme.checkpoint',
     '<%= config.bin %> <%= command.id %> --credentials ./bundle.json --sink ndjson:- --pubsub-endpoint http://127.0.0.1:7011'
   ];
 
+  public static override readonly envVariablesSection = {
+    header: 'ENVIRONMENT VARIABLES',
+    body: [
+      { name: 'TETHR_API_URL', description: 'Your Tethr instance, e.g. https://yourcompany.Audio.Tethr.com (--sink tethr).' },
+      { name: 'TETHR_API_CLIENT_ID', description: "Tethr API user's client id (--sink tethr)." },
+      { name: 'TETHR_API_CLIENT_SECRET', description: "Tethr API user's secret (--sink tethr)." },
+      { name: 'TETHR_AGE_IDENTITY, TETHR_AGE_IDENTITY_FILE', description: 'age identity for an encrypted --credentials bundle.' }
+    ]
+  };
+
   public static override readonly flags = {
-    credentials: credentialsFlag,
-    mode: Flags.option({
-      summary:
-        "transcripts: send each conversation in Tethr's format; events: forward the events as received.",
-      options: ['transcripts', 'events'] as const,
-      default: 'transcripts'
-    })(),
+    connection: connectionFlag,
+    credentials: legacyCredentialsFlag,
+    mode: modeFlag,
     sink: sinkFlag,
     checkpoint: Flags.file({
-      summary: 'Checkpoint file (default .tethr/relay-<orgId>.checkpoint.json). One per org and topic.'
+      summary: 'Checkpoint file (default .tethr/relay-<orgId>.checkpoint). One per org and topic; `tethr-sf relay checkpoint show <file>` prints it.'
     }),
     'dead-letter': Flags.file({
       summary: 'Dead-letter file for undeliverable records (default: next to the checkpoint).'
     }),
-    'pubsub-endpoint': Flags.string({
-      summary: `Pub/Sub API endpoint: host:port or https://host:port (TLS), http://127.0.0.1:port (plaintext, local tests only).`,
-      default: DEFAULT_PUBSUB_ENDPOINT
-    }),
-    'start-at': Flags.option({
-      summary: 'Where to start when there is no checkpoint yet.',
-      options: ['latest', 'earliest'] as const,
-      default: 'latest'
-    })(),
-    'on-invalid-replay': Flags.option({
-      summary:
-        'When Pub/Sub rejects the stored replay id (older than 72 hours): resume from earliest or latest, or fail.',
-      options: ['earliest', 'latest', 'fail'] as const,
-      default: 'earliest'
-    })(),
-    'num-requested': Flags.integer({
-      summary: 'Flow-control window: events in flight at most (1-100).',
-      min: 1,
-      max: 100,
-      default: 100
-    }),
-    'status-interval': Flags.integer({ summary: 'Seconds between status log lines.', min: 1, default: 30 }),
-    'log-level': Flags.option({
-      summary: 'Lowest log level written to stderr.',
-      options: ['debug', 'info', 'warn', 'error'] as const,
-      default: 'info'
-    })()
+    'pubsub-endpoint': pubsubEndpointFlag,
+    'start-at': startAtFlag,
+    'on-invalid-replay': onInvalidReplayFlag,
+    'num-requested': numRequestedFlag,
+    'session-id': sessionIdFlag,
+    'tethr-concurrency': tethrConcurrencyFlag,
+    'status-interval': statusIntervalFlag,
+    'log-level': logLevelFlag
   };
 
   public async run(): Promise<RelayResult> {
     const { flags } = await this.parse(Relay);
-    const bundle = await readBundle(flags.credentials);
+    const { connection } = await loadConnection(flags);
     const endpoint = parsePubSubEndpoint(flags['pubsub-endpoint']);
     const sinkSpec = parseSinkOption(flags.sink);
-    const checkpoint = flags.checkpoint ?? defaultCheckpointPath(bundle.orgId);
+    checkSink(sinkSpec, { mode: flags.mode, json: this.jsonEnabled() });
+    const logger = withFields(jsonLogger({ level: flags['log-level'] as LogLevel }), { orgId: connection.orgId });
+    const checkpoint = flags.checkpoint ?? (await defaultCheckpoint(connection.orgId, logger));
     const deadLetterPath = flags['dead-letter'] ?? defaultDeadLetterPath(checkpoint);
-    const logger = jsonLogger({ level: flags['log-level'] as LogLevel });
+    const tethr = sinkSpec.type === 'tethr' ? tethrClientFromEnv() : undefined;
+    const lock = await CheckpointLock.acquire(checkpoint);
     const stop = new AbortController();
-    const hardStop = new AbortController();
+    const stopRetries = new AbortController();
     const onSignal = (signal: NodeJS.Signals) => {
-      if (stop.signal.aborted) return;
+      if (stop.signal.aborted) {
+        logger.log('warn', `${signal} received again: stopping without waiting for in-flight work`, {});
+        void lock.release().finally(() => process.exit(130));
+        return;
+      }
       logger.log('info', `${signal} received: draining in-flight work and writing the checkpoint`, {});
       stop.abort();
+      stopRetries.abort();
     };
     const restoreSignals = takeOverStopSignals(onSignal);
-    const deadLetters = new DeadLetterFile(deadLetterPath);
+    const deadLetters = new DeadLetterFile(deadLetterPath, { orgId: connection.orgId });
     try {
+      if (tethr) await checkTethr(tethr, { signal: stop.signal, logger });
       const sink = createSink(sinkSpec, {
         mode: flags.mode,
         deadLetters,
         logger,
-        signal: hardStop.signal,
-        json: this.jsonEnabled()
+        signal: stopRetries.signal,
+        json: this.jsonEnabled(),
+        ...(tethr ? { tethr } : {}),
+        concurrency: flags['tethr-concurrency']
       });
       const summary = await runRelay({
-        bundle,
-        session: new BundleSession(bundle),
+        connection,
+        session: sessionFor(connection),
         mode: flags.mode,
         sink,
         deadLetters,
@@ -115,15 +123,16 @@ export default class Relay extends SfCommand<RelayResult> {
         endpoint,
         logger,
         signal: stop.signal,
-        hardStop,
+        stopRetries,
         numRequested: flags['num-requested'],
         startAt: flags['start-at'],
         onInvalidReplay: flags['on-invalid-replay'] as InvalidReplayPolicy,
+        sessionIdScheme: flags['session-id'],
         statusIntervalMs: flags['status-interval'] * 1000
       });
       const { apiUsage, ...counts } = summary;
       return {
-        topic: bundle.eventTopic,
+        topic: connection.eventTopic,
         mode: flags.mode,
         sink: sink.name,
         checkpoint,
@@ -134,6 +143,26 @@ export default class Relay extends SfCommand<RelayResult> {
       };
     } finally {
       restoreSignals();
+      await lock.release();
     }
   }
+}
+
+/** The default checkpoint; a file under the old `.checkpoint.json` name is renamed to it once. */
+async function defaultCheckpoint(orgId: string, logger: RelayLogger): Promise<string> {
+  const current = defaultCheckpointPath(orgId);
+  const legacy = legacyCheckpointPath(orgId);
+  const exists = (path: string) =>
+    access(path).then(
+      () => true,
+      () => false
+    );
+  if (!(await exists(current)) && (await exists(legacy))) {
+    await rename(legacy, current);
+    logger.log('info', 'checkpoint renamed: its content is not JSON, so its name no longer says so', {
+      from: legacy,
+      to: current
+    });
+  }
+  return current;
 }

@@ -1,8 +1,11 @@
 import { constants as fsConstants, writeSync } from 'node:fs';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
-import { SfError } from '@salesforce/core/sfError';
+import type { SfError } from '@salesforce/core/sfError';
+import { loadMessages } from '../shared/messages.ts';
 import { writePrivateFileAtomic } from '../shared/private-file.ts';
+
+const messages = loadMessages('relay');
 
 // The checkpoint is one small file with two fixed-size slots that are written alternately, each
 // a JSON line with a sequence number and a CRC-32. A write is one pwrite of one slot plus
@@ -10,10 +13,14 @@ import { writePrivateFileAtomic } from '../shared/private-file.ts';
 // the cost of temp-file + fsync + rename + directory fsync, which matters because the flow-control
 // window only reopens once the checkpoint is on disk. A write torn by a crash fails its CRC, and
 // the other slot still holds the previous checkpoint, so reading never sees a half-written value.
-// The file is created atomically (writeFileAtomic), mode 0600, and stays readable with `cat`.
+// The file is created atomically (writeFileAtomic), mode 0600. It is not a JSON document (two
+// padded slots), so its default name ends in `.checkpoint`, not `.json`:
+// `tethr-sf relay checkpoint show <file>` prints it.
 //
 // Why a file and not SQLite: the state is one value per subscription; a file needs no native
 // module (better-sqlite3) and no experimental API (node:sqlite), and has no WAL files to manage.
+// `tethr-sf relay serve` keeps the same values in PostgreSQL (service/pg-checkpoint-store.ts),
+// behind the same CheckpointStore interface.
 
 export const CHECKPOINT_SCHEMA = 'tethr-relay-checkpoint/v2';
 const SLOT_BYTES = 1024;
@@ -27,6 +34,22 @@ export interface Checkpoint {
   acknowledged: number;
 }
 
+/**
+ * Where a relay keeps its position. `put` makes a checkpoint survive a crash of this process and
+ * may refuse (the PostgreSQL store refuses once the org's lease is lost); `sync` makes every put
+ * before it survive a power loss.
+ */
+export interface CheckpointStore {
+  /** for logs and messages: the file path, or the database and org */
+  readonly location: string;
+  /** puts made by this process */
+  readonly writes: number;
+  read(): Promise<Checkpoint | undefined>;
+  put(checkpoint: Checkpoint): Promise<void>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
 interface SlotRecord {
   schema: typeof CHECKPOINT_SCHEMA;
   seq: number;
@@ -36,7 +59,7 @@ interface SlotRecord {
   acknowledged: number;
 }
 
-export class FileCheckpointStore {
+export class FileCheckpointStore implements CheckpointStore {
   readonly path: string;
   writes = 0;
   #handle: FileHandle | undefined;
@@ -46,6 +69,10 @@ export class FileCheckpointStore {
 
   constructor(path: string) {
     this.path = path;
+  }
+
+  get location(): string {
+    return this.path;
   }
 
   async read(): Promise<Checkpoint | undefined> {
@@ -188,11 +215,5 @@ function decodeSlot(bytes: Buffer): SlotRecord | undefined {
 }
 
 function corrupt(path: string): SfError {
-  return new SfError(
-    `Checkpoint file ${path} is unreadable or not a relay checkpoint.`,
-    'CheckpointCorrupt',
-    [
-      `Move ${path} aside and restart: the relay then starts at LATEST (or use --start-at earliest), and run \`tethr-sf backfill\` for the time the relay was down.`
-    ]
-  );
+  return messages.createError('error.CheckpointCorrupt', [path], [path]);
 }

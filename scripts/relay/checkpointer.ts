@@ -1,4 +1,5 @@
-import type { FileCheckpointStore } from './checkpoint-store.ts';
+import type { CheckpointStore } from './checkpoint-store.ts';
+import { LeaseLostError } from './lease-lost.ts';
 import type { OrderedAcknowledger } from './ordered-acknowledger.ts';
 
 // Writes the acknowledger's watermark to the store, one write at a time: while a write runs,
@@ -11,12 +12,17 @@ import type { OrderedAcknowledger } from './ordered-acknowledger.ts';
 // the next pwrite, because the flow-control window turns over only as fast as checkpoints are
 // written, and a disk flush in that loop would cost the stream about a millisecond per turn.
 // `flush()` waits for the fdatasync too.
+//
+// A store that refuses because the org's lease is gone (LeaseLostError) is not retried: the
+// relay must stop, and `onLeaseLost` says so.
 export class Checkpointer {
-  readonly #store: FileCheckpointStore;
+  readonly #store: CheckpointStore;
   readonly #acker: OrderedAcknowledger;
   readonly #topic: string;
   readonly #onCommitted: (committed: number) => void;
   readonly #onError: (error: unknown) => void;
+  readonly #onLeaseLost: (error: LeaseLostError) => void;
+  #fenced = false;
   #running: Promise<void> | undefined;
   #syncing: Promise<void> | undefined;
   #dirty = false;
@@ -25,23 +31,26 @@ export class Checkpointer {
   lastWrittenAt: number | undefined;
 
   constructor(options: {
-    store: FileCheckpointStore;
+    store: CheckpointStore;
     acker: OrderedAcknowledger;
     topic: string;
     previouslyAcknowledged?: number;
     onCommitted: (committed: number) => void;
     onError: (error: unknown) => void;
+    onLeaseLost?: (error: LeaseLostError) => void;
   }) {
     this.#store = options.store;
     this.#acker = options.acker;
     this.#topic = options.topic;
     this.#onCommitted = options.onCommitted;
     this.#onError = options.onError;
+    this.#onLeaseLost = options.onLeaseLost ?? options.onError;
     this.#baseAcknowledged = options.previouslyAcknowledged ?? 0;
   }
 
   /** Call after the watermark moved. */
   schedule(): void {
+    if (this.#fenced) return;
     this.#dirty = true;
     // Start on the next microtask: the acknowledgements of one sink flush resume one microtask
     // each, and waiting for them lets a single write cover the whole flush.
@@ -55,6 +64,7 @@ export class Checkpointer {
   /** Resolves when everything acknowledged so far is on disk. */
   async flush(): Promise<void> {
     while (this.#running) await this.#running;
+    if (this.#fenced) return;
     if (this.#dirty) {
       this.schedule();
       await this.#running;
@@ -87,6 +97,12 @@ export class Checkpointer {
           setTimeout(() => this.schedule(), 500);
         });
       } catch (error) {
+        if (error instanceof LeaseLostError) {
+          this.#fenced = true;
+          this.#dirty = false;
+          this.#onLeaseLost(error);
+          return;
+        }
         // The watermark is still in memory; the next acknowledgement (or flush) tries again.
         this.#dirty = true;
         this.#onError(error);

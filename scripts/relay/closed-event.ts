@@ -1,4 +1,4 @@
-import type { Channel } from '../org/credentials-bundle.ts';
+import type { Channel } from '../contracts/channels.ts';
 
 /** A Conversation_Closed__e event as the relay works with it, namespace prefixes removed. */
 export interface ClosedEvent {

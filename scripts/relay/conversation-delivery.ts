@@ -1,9 +1,9 @@
-import type { Channel } from '../org/credentials-bundle.ts';
+import type { Channel } from '../contracts/channels.ts';
 import { SalesforceApiError } from '../org/bundle-auth.ts';
 import { mapConversation } from '../tethr/map-conversation.ts';
 import type { MappingContext } from '../tethr/mapping-context.ts';
 import { retry, type BackoffPolicy } from './backoff.ts';
-import type { DeadLetter, DeadLetterFile } from './dead-letters.ts';
+import type { DeadLetter, DeadLetterStore } from './dead-letters.ts';
 import type { ConversationFetcher, FetchResult } from './fetchers/conversation-fetcher.ts';
 import type { RelayLogger } from './relay-logger.ts';
 import type { Sink, SinkOutcome } from './sinks/sink.ts';
@@ -44,7 +44,7 @@ export class ConversationDelivery {
     private readonly options: {
       fetchers: Partial<Record<Channel, ConversationFetcher>>;
       sink: Sink;
-      deadLetters: DeadLetterFile;
+      deadLetters: DeadLetterStore;
       logger: RelayLogger;
       context: MappingContext;
       policy: BackoffPolicy;
@@ -58,7 +58,7 @@ export class ConversationDelivery {
     const ids = [...new Set(requests.map((r) => r.recordId))];
     let fetched: FetchResult;
     try {
-      fetched = await retry(() => fetcher.fetch(ids), {
+      fetched = await retry(() => fetcher.fetch(ids, this.options.signal), {
         policy: this.options.policy,
         signal: this.options.signal,
         shouldRetry: isTransientFetchError,

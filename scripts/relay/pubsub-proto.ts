@@ -70,10 +70,15 @@ type PubSubConstructor = new (
   options?: ClientOptions
 ) => PubSubClient;
 
+let loaded: { PubSub: PubSubConstructor & { service: unknown } } | undefined;
+
+/** The generated service (parsed once per process: the proto does not change while we run). */
 export function loadPubSubPackage(): { PubSub: PubSubConstructor & { service: unknown } } {
+  if (loaded) return loaded;
   const definition = loadSync(pubsubProtoPath(), PROTO_LOADER_OPTIONS);
   const root = loadPackageDefinition(definition) as unknown as {
     eventbus: { v1: { PubSub: PubSubConstructor & { service: unknown } } };
   };
-  return root.eventbus.v1;
+  loaded = root.eventbus.v1;
+  return loaded;
 }

@@ -1,9 +1,17 @@
 import { Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
-import type { SalesforceToken } from '../org/bundle-auth.ts';
 import type { FetchRequest, FetchResponse, PubSubClient } from './pubsub-proto.ts';
 
-/** The Pub/Sub API's auth headers (Salesforce: Pub/Sub API "Supported Authentication"). */
-export function pubsubMetadata(token: SalesforceToken, orgId: string): Metadata {
+/** An access token as the Pub/Sub headers need it. */
+export interface PubSubToken {
+  accessToken: string;
+  instanceUrl: string;
+}
+
+/**
+ * The Pub/Sub API's auth headers (Salesforce: Pub/Sub API "Supported Authentication"). They go
+ * with each call, not with the channel, which is what lets one channel carry many orgs' streams.
+ */
+export function pubsubMetadata(token: PubSubToken, orgId: string): Metadata {
   const metadata = new Metadata();
   metadata.set('accesstoken', token.accessToken);
   metadata.set('instanceurl', token.instanceUrl);
@@ -16,16 +24,19 @@ export type StartPosition =
 
 export interface StreamCallbacks {
   onResponse(response: FetchResponse): void;
+  /** the server answered: response headers or a first response arrived (once per stream) */
+  onAnswer(): void;
   onEnd(error: unknown): void;
 }
 
 /**
  * One Subscribe call. It only moves bytes and counts credit: how many events the server may still
- * send (`serverPending`). Deciding when to ask for more is the caller's job (flow control).
+ * send (`serverPending`). Deciding when to ask for more is the caller's job (flow-control.ts).
  */
 export class PubSubStream {
   readonly #call: ClientDuplexStream<FetchRequest, FetchResponse>;
   #ended = false;
+  #answered = false;
   serverPending = 0;
 
   constructor(
@@ -42,7 +53,14 @@ export class PubSubStream {
       this.#ended = true;
       callbacks.onEnd(error);
     };
+    const answer = (): void => {
+      if (this.#answered || this.#ended) return;
+      this.#answered = true;
+      callbacks.onAnswer();
+    };
+    this.#call.on('metadata', answer);
     this.#call.on('data', (response: FetchResponse) => {
+      answer();
       this.serverPending = Math.max(0, this.serverPending - response.events.length);
       callbacks.onResponse(response);
     });
@@ -60,6 +78,10 @@ export class PubSubStream {
 
   get ended(): boolean {
     return this.#ended;
+  }
+
+  get answered(): boolean {
+    return this.#answered;
   }
 
   request(count: number): void {

@@ -10,6 +10,19 @@ const SECRET_KEY = /(secret|password|token|authorization|accesstoken|securitytok
 
 export interface RelayLogger {
   log(level: LogLevel, msg: string, fields?: Record<string, unknown>): void;
+  /** whether lines of `level` are written (lets hot paths skip building them) */
+  enabled?(level: LogLevel): boolean;
+}
+
+/**
+ * A logger that puts `fields` on every line, e.g. `{ orgId }`: `relay serve` writes the lines of
+ * many orgs into one stream, and each must say which org it is about.
+ */
+export function withFields(logger: RelayLogger, fields: Record<string, unknown>): RelayLogger {
+  return {
+    log: (level, msg, extra = {}) => logger.log(level, msg, { ...fields, ...extra }),
+    enabled: (level) => logger.enabled?.(level) ?? true
+  };
 }
 
 const SECRET_KEYS = new Map<string, boolean>();
@@ -73,6 +86,7 @@ export function jsonLogger(options: { level?: LogLevel; write?: (text: string) =
   };
   process.once('exit', flushOnExit);
   return {
+    enabled: (level) => ORDER[level] >= threshold,
     log(level, msg, fields = {}) {
       if (ORDER[level] < threshold) return;
       if (pending.length === 0) setImmediate(flush);
@@ -82,4 +96,4 @@ export function jsonLogger(options: { level?: LogLevel; write?: (text: string) =
   };
 }
 
-export const silentLogger: RelayLogger = { log() {} };
+export const silentLogger: RelayLogger = { log() {}, enabled: () => false };

@@ -1,5 +1,7 @@
-import { SfError } from '@salesforce/core/sfError';
-import type { DeadLetterFile } from './dead-letters.ts';
+import { loadMessages } from '../shared/messages.ts';
+import type { TethrClient } from '../tethr/tethr-client.ts';
+import type { BackoffPolicy } from './backoff.ts';
+import type { DeadLetterStore } from './dead-letters.ts';
 import type { RelayLogger } from './relay-logger.ts';
 import type { SinkSpec } from './sink-option.ts';
 import { NdjsonSink } from './sinks/ndjson-sink.ts';
@@ -7,35 +9,39 @@ import type { Sink } from './sinks/sink.ts';
 import { TethrSink } from './sinks/tethr-sink.ts';
 import { tethrClientFromEnv } from './tethr-env.ts';
 
+const messages = loadMessages('relay');
+
+/** Refuses sink and mode combinations that cannot work, before anything starts. */
+export function checkSink(spec: SinkSpec, options: { mode: 'transcripts' | 'events'; json: boolean }): void {
+  if (spec.type === 'ndjson' && spec.path === '-' && options.json)
+    throw messages.createError('error.SinkConflictsWithJson');
+  if (spec.type === 'tethr' && options.mode === 'events') throw messages.createError('error.EventsModeNeedsNdjson');
+}
+
 export function createSink(
   spec: SinkSpec,
   options: {
     mode: 'transcripts' | 'events';
-    deadLetters: DeadLetterFile;
+    deadLetters: DeadLetterStore;
     logger: RelayLogger;
+    /** aborting it stops the sink's retries (the relay aborts it when it starts to drain) */
     signal: AbortSignal;
     json: boolean;
+    /** a shared client (relay serve: one per Tethr instance); default: from TETHR_API_* */
+    tethr?: TethrClient;
+    /** concurrent Tethr posts */
+    concurrency?: number;
+    policy?: BackoffPolicy;
   }
 ): Sink {
-  if (spec.type === 'ndjson') {
-    if (spec.path === '-' && options.json) {
-      throw new SfError('--sink ndjson:- and --json both write to stdout.', 'SinkConflictsWithJson', [
-        'Write the sink to a file (--sink ndjson:./out.ndjson) or leave out --json.'
-      ]);
-    }
-    return new NdjsonSink(spec.path);
-  }
-  if (options.mode === 'events') {
-    throw new SfError(
-      "--mode events forwards raw events, which Tethr's capture API does not take.",
-      'EventsModeNeedsNdjson',
-      ['Use --sink ndjson:<path> with --mode events, or --mode transcripts with --sink tethr.']
-    );
-  }
+  checkSink(spec, options);
+  if (spec.type === 'ndjson') return new NdjsonSink(spec.path);
   return new TethrSink({
-    client: tethrClientFromEnv(),
+    client: options.tethr ?? tethrClientFromEnv(),
     deadLetters: options.deadLetters,
     logger: options.logger,
-    signal: options.signal
+    signal: options.signal,
+    ...(options.concurrency ? { maxConcurrent: options.concurrency } : {}),
+    ...(options.policy ? { policy: options.policy } : {})
   });
 }

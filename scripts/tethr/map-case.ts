@@ -5,6 +5,7 @@ import { present, splitName } from './person-name.ts';
 import type { CaseCommentRecord, CaseRecord, EmailMessageRecord } from './salesforce-records.ts';
 import { toUtcIso, widenWindow } from './utc-time.ts';
 import type { MappingContext } from './mapping-context.ts';
+import { tethrSessionId } from '../contracts/org-connection.ts';
 
 // A Case becomes a CaptureCaseRequest: the subject and description open the case as the
 // customer's first message, then every EmailMessage (incoming = customer, outgoing = the agent
@@ -87,7 +88,7 @@ export function mapCase(
     messages.map((m) => m.utcTimestamp)
   );
   return caseCapture({
-    sessionId: record.Id,
+    sessionId: tethrSessionId(context.orgId, record.Id, context.sessionIdScheme),
     ...window,
     messages,
     participants: [...participants.values()],

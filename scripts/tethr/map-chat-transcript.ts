@@ -5,6 +5,7 @@ import { present, splitName } from './person-name.ts';
 import type { LiveChatTranscriptRecord } from './salesforce-records.ts';
 import { parseTranscriptBody } from './transcript-body.ts';
 import { toUtcIso, widenWindow } from './utc-time.ts';
+import { tethrSessionId } from '../contracts/org-connection.ts';
 
 // Speakers are known only by display name. A name from the "Agent ..." header or equal to the
 // transcript owner's name is the agent; everyone else is the visitor (the customer).
@@ -45,7 +46,7 @@ export function mapChatTranscript(record: LiveChatTranscriptRecord, context: Map
   }
   const end = record.EndTime ? toUtcIso(record.EndTime, `LiveChatTranscript ${record.Id} EndTime`) : startIso;
   return chatCapture({
-    sessionId: record.Id,
+    sessionId: tethrSessionId(context.orgId, record.Id, context.sessionIdScheme),
     ...present({ caseReferenceId: record.CaseId }),
     ...widenWindow(startIso, end, times),
     participants: [...participants.values()],

@@ -4,6 +4,7 @@ import type { MappingContext } from './mapping-context.ts';
 import { present, splitName } from './person-name.ts';
 import type { ConversationEntry, MessagingSessionRecord } from './salesforce-records.ts';
 import { toUtcIso, widenWindow } from './utc-time.ts';
+import { tethrSessionId } from '../contracts/org-connection.ts';
 
 // Connect REST conversation entries name their sender by role (EndUser, Agent, Chatbot, System,
 // ...) and subject (an id or a platform key). Only entries with text become messages; routing,
@@ -61,7 +62,7 @@ export function mapMessagingSession(
   const start = toUtcIso(record.StartTime ?? record.CreatedDate, `MessagingSession ${record.Id} StartTime`);
   const end = record.EndTime ? toUtcIso(record.EndTime, `MessagingSession ${record.Id} EndTime`) : start;
   return chatCapture({
-    sessionId: record.Id,
+    sessionId: tethrSessionId(context.orgId, record.Id, context.sessionIdScheme),
     ...present({ caseReferenceId: record.CaseId }),
     ...widenWindow(start, end, times),
     participants: [...participants.values()],

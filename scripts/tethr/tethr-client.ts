@@ -41,6 +41,15 @@ export class TethrClient {
     this.#token = undefined;
   }
 
+  /** Requests (or reuses) a bearer token: proves at start that Tethr answers and takes our credentials. */
+  async authenticate(): Promise<void> {
+    await this.#bearer();
+  }
+
+  get baseUrl(): URL {
+    return this.#options.baseUrl;
+  }
+
   async #bearer(): Promise<string> {
     if (this.#token && this.#token.expiresAt - REFRESH_MARGIN_MS > Date.now()) return this.#token.value;
     this.#pending ??= this.#fetchToken().finally(() => {

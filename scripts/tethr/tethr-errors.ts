@@ -30,10 +30,33 @@ export class TethrTokenError extends TethrHttpError {
 
 /** Tethr did not answer in time, or the connection failed: safe to retry (sessionId is idempotent). */
 export class TethrUnavailableError extends Error {
+  /** the network's own reason, e.g. "getaddrinfo ENOTFOUND tethr.invalid" (fetch says only "fetch failed") */
+  readonly reason: string;
+  /** the system error code when there is one (ENOTFOUND, ECONNREFUSED, ...) */
+  readonly code: string | undefined;
+
   constructor(what: string, cause: unknown) {
-    super(`${what} did not complete: ${cause instanceof Error ? cause.message : String(cause)}`);
+    const { reason, code } = networkReason(cause);
+    super(`${what} did not complete: ${reason}`, { cause });
     this.name = 'TethrUnavailableError';
+    this.reason = reason;
+    this.code = code;
   }
+}
+
+/** The innermost cause of a failed fetch, which names what went wrong (DNS, refused, TLS, timeout). */
+export function networkReason(error: unknown): { reason: string; code: string | undefined } {
+  let current: unknown = error;
+  let reason = current instanceof Error ? current.message : String(current);
+  let code: string | undefined;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    const errno = (current as NodeJS.ErrnoException).code;
+    if (typeof errno === 'string') code = errno;
+    if (current.name === 'TimeoutError') reason = 'no answer before the timeout';
+    else if (current.message) reason = current.message;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return { reason, code };
 }
 
 export type TethrFailureKind = 'retry' | 'reject';

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import avro from 'avsc';
 import { after, before, it } from 'node:test';
+import { fromCredentialsBundle } from '../../scripts/contracts/org-connection.ts';
 import { BundleSession } from '../../scripts/org/bundle-auth.ts';
 import { readBundle } from '../../scripts/org/credentials-bundle.ts';
 import { FileCheckpointStore } from '../../scripts/relay/checkpoint-store.ts';
@@ -36,7 +37,7 @@ it('keeps stream order around an undecodable event inside a batched response', a
   const record = (i: number) =>
     closedEventRecord({ recordId: `500${String(i).padStart(15, '0')}`, objectType: 'Case' });
   const run = runRelay({
-    bundle,
+    connection: fromCredentialsBundle(bundle),
     session: new BundleSession(bundle),
     mode: 'events',
     sink: new NdjsonSink(out),

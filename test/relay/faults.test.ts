@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
+import { fromCredentialsBundle } from '../../scripts/contracts/org-connection.ts';
 import { BundleSession } from '../../scripts/org/bundle-auth.ts';
 import { readBundle } from '../../scripts/org/credentials-bundle.ts';
 import { FileCheckpointStore } from '../../scripts/relay/checkpoint-store.ts';
@@ -10,6 +11,7 @@ import { parsePubSubEndpoint } from '../../scripts/relay/pubsub-endpoint.ts';
 import { jsonLogger } from '../../scripts/relay/relay-logger.ts';
 import { runRelay, type RelaySummary } from '../../scripts/relay/relay-runner.ts';
 import { TethrSink } from '../../scripts/relay/sinks/tethr-sink.ts';
+import { loadMessages } from '../../scripts/shared/messages.ts';
 import { TethrClient } from '../../scripts/tethr/tethr-client.ts';
 import { RelayEnv, waitFor } from './helpers/relay-env.ts';
 
@@ -40,7 +42,7 @@ function startRelay(extra: {
   const policy = { baseMs: 20, capMs: 200 };
   const done = readBundle(env.bundlePath).then((bundle) =>
     runRelay({
-      bundle,
+      connection: fromCredentialsBundle(bundle),
       session: new BundleSession(bundle),
       mode: 'transcripts',
       sink: new TethrSink({
@@ -60,7 +62,7 @@ function startRelay(extra: {
       endpoint: parsePubSubEndpoint(env.pubsub.url),
       logger,
       signal: stop.signal,
-      hardStop,
+      stopRetries: hardStop,
       backoff: policy,
       lingerMs: 20,
       statusIntervalMs: 200,
@@ -84,7 +86,7 @@ it('loses nothing and gets stuck nowhere through Tethr, Salesforce and stream fa
   const now = Date.now();
   const cases = Array.from({ length: 40 }, (_, i) => env.org.addCase(now - i * 1000));
   const refused = cases[7]!;
-  env.tethr.refuseSessionIds.add(refused);
+  env.tethr.refuseSessionIds.add(env.sessionId(refused));
   const checkpoint = join(env.dir, 'faults.checkpoint.json');
   const deadLetterPath = join(env.dir, 'faults.dead-letters.ndjson');
   const relay = startRelay({ checkpoint, deadLetters: deadLetterPath });
@@ -140,7 +142,8 @@ it('loses nothing and gets stuck nowhere through Tethr, Salesforce and stream fa
   relay.stop();
   const summary = await relay.done;
 
-  for (const id of cases) if (id !== refused) assert.ok(env.tethr.captures.has(id), `capture of ${id}`);
+  for (const id of cases)
+    if (id !== refused) assert.ok(env.tethr.captures.has(env.sessionId(id)), `capture of ${id}`);
   assert.equal(summary.received, 41);
   assert.equal(summary.delivered, 39);
   assert.equal(summary.deadLettered, 2);
@@ -173,14 +176,19 @@ it('falls back to EARLIEST, loudly, when the stored replay id is past retention'
   env.publish([{ recordId: fresh, objectType: 'Case' }]);
   env.pubsub.retainedFrom = env.pubsub.events.length - 1; // only the newest event is retained
   const relay = startRelay({ checkpoint, deadLetters: join(env.dir, 'stale.dead-letters.ndjson') });
-  await waitFor(() => env.tethr.captures.has(fresh), 15_000);
+  await waitFor(() => env.tethr.captures.has(env.sessionId(fresh)), 15_000);
   relay.stop();
   await relay.done;
   const loud = relay
     .logs()
     .find((l) => l.level === 'error' && String(l.msg).includes('STORED REPLAY ID REJECTED'));
   assert.ok(loud, 'logs the rejected replay id as an error');
-  assert.match(String(loud.action), /tethr-sf backfill --since/);
+  // The action names the saved checkpoint's time as the backfill's start.
+  assert.equal(
+    loud.action,
+    loadMessages('relay').getMessage('action.BackfillTheGap', ['2026-11-01T00:00:00.000Z', 'EARLIEST'])
+  );
+  assert.equal(loud.savedAt, '2026-11-01T00:00:00.000Z');
   const resubscribe = env.pubsub.fetchRequests.filter((r) => r.first).slice(-2);
   assert.deepEqual(
     resubscribe.map((r) => r.preset),

@@ -36,11 +36,11 @@ describe('tethr-sf relay against the local servers', () => {
         `captures ${env.tethr.captures.size}, rejected ${JSON.stringify(env.tethr.rejected)}\n${relay.stderr.slice(-2000)}`
     );
     assert.deepEqual(env.tethr.rejected, []);
-    const firstCase = env.tethr.captures.get(cases[0]!)!;
+    const firstCase = env.tethr.captures.get(env.sessionId(cases[0]!))!;
     assert.equal(firstCase.path, '/capture/v2/case');
-    const chat = env.tethr.captures.get(transcript)!;
+    const chat = env.tethr.captures.get(env.sessionId(transcript))!;
     assert.equal(chat.path, '/capture/v2/chat');
-    assert.equal(env.tethr.captures.get(session)!.path, '/capture/v2/chat');
+    assert.equal(env.tethr.captures.get(env.sessionId(session))!.path, '/capture/v2/chat');
     // 30 Cases in one IN query (plus one per other channel), not one call per Case.
     const caseQueries = env.org.soql.filter((q) => q.includes('FROM Case WHERE Id IN'));
     assert.ok(caseQueries.length <= 2, `case queries: ${caseQueries.length}`);

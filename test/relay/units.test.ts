@@ -131,7 +131,7 @@ describe('Avro decoding of Salesforce event schemas', () => {
       const [a, b] = await Promise.all([cache.type(schema.id), cache.type(schema.id)]);
       assert.equal(a, b);
       assert.equal(lookups, 1, 'one GetSchema per schema id');
-      const fields = a!.fromBuffer(payload) as Record<string, unknown>;
+      const fields = a!.type.fromBuffer(payload) as Record<string, unknown>;
       const event = toClosedEvent('uuid-1', schema.id, rid(1), fields);
       assert.equal(event.recordId, '500000000000001AAA');
       assert.equal(event.objectType, 'Case');

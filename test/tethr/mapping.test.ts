@@ -28,7 +28,7 @@ describe('Salesforce -> Tethr mapping', () => {
     assert.equal(capture.path, '/capture/v2/case');
     const request = capture.request as CaptureCaseRequest;
     assert.deepEqual(validateCase(request as never), []);
-    assert.equal(request.sessionId, id);
+    assert.equal(request.sessionId, `00D000000000001:${id}`, 'org and record id (tethrSessionId)');
     assert.equal(request.messages.length, 1 + 3 + 2);
     assert.equal(request.messages[0]!.content, 'Order not delivered\n\nMy order #42 has not arrived.');
     assert.equal(request.messages[0]!.channel, 'email');

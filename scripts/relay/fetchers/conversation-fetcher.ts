@@ -8,5 +8,6 @@ export interface FetchResult {
 
 /** Reads many closed conversations of one channel with as few API calls as the platform allows. */
 export interface ConversationFetcher {
-  fetch(ids: readonly string[]): Promise<FetchResult>;
+  /** `signal` ends waits (a spent Connect budget) when the relay stops */
+  fetch(ids: readonly string[], signal?: AbortSignal): Promise<FetchResult>;
 }

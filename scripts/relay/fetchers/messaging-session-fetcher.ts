@@ -1,4 +1,5 @@
 import type { ConversationEntry, MessagingSessionRecord } from '../../tethr/salesforce-records.ts';
+import type { HourlyBudget } from '../connect-budget.ts';
 import type { ConversationFetcher, FetchResult } from './conversation-fetcher.ts';
 import { chunk, idList, queryAll, type SalesforceRest } from './salesforce-rest.ts';
 
@@ -6,7 +7,8 @@ import { chunk, idList, queryAll, type SalesforceRest } from './salesforce-rest.
 // GET /connect/conversation/{conversationIdentifier}/entries returns it, one conversation per
 // call. The sessions are read with one query per 100; their entries through Composite Batch,
 // 25 subrequests per HTTP request (Salesforce still counts every subrequest as an API call, and
-// the Connect API's own hourly limit applies).
+// the Connect API's own hourly limit applies: each org spends from an HourlyBudget, and a 503
+// on a Connect subrequest, the limit's refusal, makes the budget wait it out; connect-budget.ts).
 export const ENTRIES_RECORD_LIMIT = 1000;
 const BATCH_SIZE = 25;
 
@@ -39,15 +41,19 @@ interface BatchResponse {
 
 export class TransientBatchError extends Error {}
 
+/** Connect refused a conversation-entries call for its hourly limit: wait, never dead-letter. */
+export class ConnectLimitError extends TransientBatchError {}
+
 export class MessagingSessionFetcher implements ConversationFetcher {
   constructor(
     private readonly rest: SalesforceRest & {
       request<T>(path: string, init?: RequestInit, countedCalls?: number): Promise<T>;
     },
-    private readonly apiVersion: string
+    private readonly apiVersion: string,
+    private readonly budget?: HourlyBudget
   ) {}
 
-  async fetch(ids: readonly string[]): Promise<FetchResult> {
+  async fetch(ids: readonly string[], signal?: AbortSignal): Promise<FetchResult> {
     const result: FetchResult = { found: new Map(), rejected: new Map() };
     const sessions: MessagingSessionRecord[] = [];
     for (const group of chunk(ids, 100)) {
@@ -66,6 +72,7 @@ export class MessagingSessionFetcher implements ConversationFetcher {
         );
     }
     for (const group of chunk(withUrl, BATCH_SIZE)) {
+      await this.budget?.take(group.length, signal);
       const answer = await this.rest.request<BatchResponse>(
         `/services/data/v${this.apiVersion}/composite/batch`,
         {
@@ -80,6 +87,12 @@ export class MessagingSessionFetcher implements ConversationFetcher {
       for (const [index, item] of group.entries()) {
         const sub = answer.results[index];
         if (!sub) throw new TransientBatchError('Composite Batch answered fewer results than subrequests.');
+        if (sub.statusCode === 503) {
+          // Connect's answer to a spent hourly limit (it also answers 503 when overloaded: both
+          // are waited out).
+          this.budget?.refused();
+          throw new ConnectLimitError(`conversation entries of ${item.record.Id} failed with HTTP 503`);
+        }
         if (sub.statusCode >= 500 || sub.statusCode === 429) {
           throw new TransientBatchError(
             `conversation entries of ${item.record.Id} failed with HTTP ${sub.statusCode}`

@@ -1,19 +1,21 @@
+import type { TethrCapture } from '../../tethr/capture-model.ts';
 import type { TethrClient } from '../../tethr/tethr-client.ts';
 import { classifyTethrFailure, TethrHttpError } from '../../tethr/tethr-errors.ts';
 import { retry, type BackoffPolicy, DEFAULT_BACKOFF } from '../backoff.ts';
-import type { DeadLetterFile } from '../dead-letters.ts';
+import type { DeadLetterStore } from '../dead-letters.ts';
 import type { RelayLogger } from '../relay-logger.ts';
 import type { Sink, SinkItem, SinkOutcome } from './sink.ts';
 
-// Posts captures to Tethr. The sessionId is the Salesforce record id, so a retry after a timeout
-// (when Tethr may already have stored the first attempt) cannot create a second interaction.
+// Posts captures to Tethr. The sessionId is fixed per org and record (tethrSessionId), so a retry
+// after a timeout (when Tethr may already have stored the first attempt) cannot create a second
+// interaction.
 // 5xx, 408, 429, 401 and network errors are retried with capped exponential backoff and jitter
 // for as long as it takes: the stream waits instead of losing data. Other 4xx answers mean the
 // payload is invalid: it goes to the dead-letter file and the stream moves on.
 export class TethrSink implements Sink {
   readonly name = 'tethr';
   readonly #client: TethrClient;
-  readonly #deadLetters: DeadLetterFile;
+  readonly #deadLetters: DeadLetterStore;
   readonly #logger: RelayLogger;
   readonly #policy: BackoffPolicy;
   readonly #signal: AbortSignal | undefined;
@@ -24,7 +26,7 @@ export class TethrSink implements Sink {
 
   constructor(options: {
     client: TethrClient;
-    deadLetters: DeadLetterFile;
+    deadLetters: DeadLetterStore;
     logger: RelayLogger;
     policy?: BackoffPolicy;
     /** aborting stops retries (shutdown); the item then stays unacknowledged and is replayed later */
@@ -65,14 +67,14 @@ export class TethrSink implements Sink {
       this.#logger.log('error', 'tethr rejected the payload; written to the dead-letter file', {
         sessionId: item.capture.sessionId,
         status: (error as TethrHttpError).status,
-        deadLetterFile: this.#deadLetters.path
+        deadLetters: this.#deadLetters.location
       });
       await this.#deadLetters.write({
         reason: 'tethr-rejected',
         detail: (error as Error).message,
         eventId: item.eventId,
         replayId: item.replayId,
-        recordId: item.capture.sessionId,
+        recordId: recordIdOf(item.capture),
         payload: item.capture
       });
       return 'dead-lettered';
@@ -96,4 +98,11 @@ export class TethrSink implements Sink {
     if (next) next();
     else this.#active -= 1;
   }
+}
+
+/** The Salesforce record id a capture was made from (the session id may carry the org id too). */
+function recordIdOf(capture: TethrCapture): string {
+  const metadata = (capture.request as { metadata?: { salesforce?: { recordId?: unknown } } }).metadata;
+  const recordId = metadata?.salesforce?.recordId;
+  return typeof recordId === 'string' ? recordId : capture.sessionId;
 }

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tethrSessionId } from '../../../scripts/contracts/org-connection.ts';
 import { writeBundle, type CredentialsBundle } from '../../../scripts/org/credentials-bundle.ts';
 import { registerOAuth, type FakeOAuthState } from '../../servers/salesforce/oauth.ts';
 import { FakeSalesforceServer } from '../../servers/salesforce/server.ts';
@@ -36,6 +37,7 @@ export class RelayEnv {
   pubsub!: FakePubSubServer;
   dir = '';
   bundlePath = '';
+  readonly orgId = '00D000000000001EAA';
   readonly children = new Set<ChildProcess>();
 
   async start(options: { keepaliveMs?: number; paceMs?: number; maxBatch?: number } = {}): Promise<this> {
@@ -57,7 +59,7 @@ export class RelayEnv {
     this.bundlePath = join(this.dir, 'bundle.json');
     const bundle: CredentialsBundle = {
       schema: 'tethr-salesforce-credentials/v1',
-      orgId: '00D000000000001EAA',
+      orgId: this.orgId,
       myDomainUrl: this.sf.url,
       authFlow: 'client_credentials',
       consumerKey: this.oauth.clients[0]!.consumerKey,
@@ -71,6 +73,11 @@ export class RelayEnv {
     };
     await writeBundle(this.bundlePath, bundle);
     return this;
+  }
+
+  /** The Tethr session id a record of this org is captured under (tethrSessionId's default). */
+  sessionId(recordId: string): string {
+    return tethrSessionId(this.orgId, recordId);
   }
 
   /** Revokes every Salesforce token issued so far (REST answers 401, Pub/Sub UNAUTHENTICATED). */

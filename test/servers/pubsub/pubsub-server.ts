@@ -64,6 +64,10 @@ export class FakePubSubServer {
   }> = [];
   readonly subscribeMetadata: Array<Record<string, string>> = [];
   schemaRequests = 0;
+  /** events requested beyond Salesforce's 100 outstanding per stream (dropped, as Salesforce does) */
+  overRequested = 0;
+  /** the most events any stream had outstanding at once */
+  maxOutstanding = 0;
   /** event id -> performance.now() when it was written to a stream (filled when recordSendTimes) */
   readonly sentAt = new Map<string, number>();
   recordSendTimes = false;
@@ -197,11 +201,19 @@ export class FakePubSubServer {
         stream.cursor = start;
         stream.subscribed = true;
         this.#streams.add(stream);
+        // The subscription is accepted: the response headers go out now, before any event.
+        call.sendMetadata(new Metadata());
       }
       if (request.num_requested > 100 || request.num_requested < 0) {
         return this.#fail(stream, status.INVALID_ARGUMENT, 'num_requested must be between 1 and 100');
       }
-      stream.credit += request.num_requested;
+      // Salesforce adds up num_requested over a stream's FetchRequests and treats more than 100
+      // as 100 ("Pull Subscription and Flow Control"): the excess is silently lost, which a
+      // client counting its credit would never notice. Record it so tests can assert it never happens.
+      const total = stream.credit + request.num_requested;
+      if (total > 100) this.overRequested += total - 100;
+      stream.credit = Math.min(100, total);
+      this.maxOutstanding = Math.max(this.maxOutstanding, stream.credit);
       this.#send(stream);
     });
     call.on('end', () => {
