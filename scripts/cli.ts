@@ -8,6 +8,11 @@ import Doctor from './commands/doctor.ts';
 import IntegrationUser from './commands/integration-user.ts';
 import PackageVersion from './commands/package-version.ts';
 import Relay from './commands/relay.ts';
+import RelayCheckpointShow from './commands/relay-checkpoint-show.ts';
+import RelayOrgsAdd from './commands/relay-orgs-add.ts';
+import RelayOrgsList from './commands/relay-orgs-list.ts';
+import RelayOrgsRemove from './commands/relay-orgs-remove.ts';
+import RelayServe from './commands/relay-serve.ts';
 import Setup from './commands/setup.ts';
 
 export const COMMANDS = {
@@ -19,5 +24,10 @@ export const COMMANDS = {
   doctor: Doctor,
   'package:version': PackageVersion,
   relay: Relay,
+  'relay:serve': RelayServe,
+  'relay:orgs:add': RelayOrgsAdd,
+  'relay:orgs:remove': RelayOrgsRemove,
+  'relay:orgs:list': RelayOrgsList,
+  'relay:checkpoint:show': RelayCheckpointShow,
   backfill: Backfill
 };

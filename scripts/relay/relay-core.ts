@@ -18,6 +18,7 @@ import { MessagingSessionFetcher } from './fetchers/messaging-session-fetcher.ts
 import { CountingRest, type ApiUsage, type SalesforceRest } from './fetchers/salesforce-rest.ts';
 import { FlowControl } from './flow-control.ts';
 import { LeaseLostError, type OwnershipFence } from './lease-lost.ts';
+import { DEFAULT_LIMITS_INTERVAL_MS, LimitsMonitor, type LimitReading } from './limits-monitor.ts';
 import { OrderedAcknowledger } from './ordered-acknowledger.ts';
 import { classifyStreamError } from './pubsub-errors.ts';
 import type { PubSubConnector } from './pubsub-channels.ts';
@@ -66,6 +67,7 @@ export interface RelayMetricsHooks {
   reconnected(): void;
   connected(up: boolean): void;
   checkpointWritten(): void;
+  limit(reading: LimitReading): void;
 }
 
 export interface OrgRelayOptions {
@@ -97,6 +99,10 @@ export interface OrgRelayOptions {
   batchSize?: number;
   lingerMs?: number;
   statusIntervalMs?: number;
+  /** how often to read /limits (0: never; default 10 minutes) */
+  limitsIntervalMs?: number;
+  /** warn when a watched limit is this used (percent, default 80) */
+  limitsWarnPercent?: number;
   drainTimeoutMs?: number;
   backoff?: BackoffPolicy;
   metrics?: RelayMetricsHooks;
@@ -171,6 +177,7 @@ export class OrgRelay {
   #leaseLost = false;
   #capacityWaiter: (() => void) | undefined;
   #receivedAtOpen = 0;
+  #streamsOpened = 0;
 
   constructor(options: OrgRelayOptions) {
     this.#o = options;
@@ -221,6 +228,7 @@ export class OrgRelay {
         initialRequest: () => this.#initialRequest(),
         onStream: () => {
           this.#receivedAtOpen = this.#counters.received;
+          if (this.#streamsOpened++ > 0) this.#o.metrics?.reconnected();
         },
         onResponse: (response) => this.#onResponse(response),
         onConnected: () => {
@@ -250,9 +258,19 @@ export class OrgRelay {
     });
     const status = setInterval(() => logger.log('info', 'status', this.#status()), this.#o.statusIntervalMs ?? 30_000);
     status.unref();
+    const limits = new LimitsMonitor({
+      rest: this.#rest,
+      apiVersion: this.#o.connection.apiVersion,
+      orgId: this.#orgId,
+      logger,
+      ...(this.#o.limitsWarnPercent !== undefined ? { warnPercent: this.#o.limitsWarnPercent } : {}),
+      ...(this.#o.metrics ? { onReading: (reading: LimitReading) => this.#o.metrics!.limit(reading) } : {})
+    });
+    limits.start(this.#o.limitsIntervalMs ?? DEFAULT_LIMITS_INTERVAL_MS);
     try {
       await this.#subscription.run();
     } finally {
+      limits.stop();
       clearInterval(status);
       await this.#shutdown();
     }

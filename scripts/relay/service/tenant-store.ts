@@ -11,6 +11,9 @@ import { parseOrgOptions, type RelayOrgOptions } from './org-options.ts';
 
 export type TenantState = 'active' | 'removing';
 
+/** Replicas LISTEN here; adding, changing or removing an org NOTIFYs it (picked up at once). */
+export const TENANTS_CHANNEL = 'tethr_relay_orgs';
+
 export interface Tenant {
   orgId: string;
   state: TenantState;
@@ -54,6 +57,7 @@ export class TenantStore {
       if (!row) {
         await tx.query('INSERT INTO relay_orgs (org_id, connection, options) VALUES ($1, $2, $3)', [key, document, options]);
         await tx.query('INSERT INTO relay_leases (org_id) VALUES ($1)', [key]);
+        await tx.query(`SELECT pg_notify('${TENANTS_CHANNEL}', $1)`, [key]);
         return 'added';
       }
       if (row.state === 'active' && sameJson(row.connection, document) && sameJson(row.options, options)) return 'unchanged';
@@ -62,6 +66,7 @@ export class TenantStore {
          WHERE org_id = $1`,
         [key, document, options]
       );
+      await tx.query(`SELECT pg_notify('${TENANTS_CHANNEL}', $1)`, [key]);
       return 'updated';
     });
   }
@@ -82,6 +87,7 @@ export class TenantStore {
         return 'removed';
       }
       await tx.query(`UPDATE relay_orgs SET state = 'removing', revision = revision + 1, updated_at = now() WHERE org_id = $1`, [key]);
+      await tx.query(`SELECT pg_notify('${TENANTS_CHANNEL}', $1)`, [key]);
       return 'removing';
     });
   }
