@@ -17,9 +17,9 @@ import { FakeTethrServer } from '../../servers/tethr/tethr-server.ts';
 import { ConversationOrg, registerConversationRoutes } from './fake-conversations.ts';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const MAIN = join(ROOT, 'test/relay/helpers/relay-main.ts');
+export const MAIN = join(ROOT, 'test/relay/helpers/relay-main.ts');
 // Absolute, because the child runs in a temporary directory where 'tsx' would not resolve.
-const TSX = import.meta.resolve('tsx');
+export const TSX = import.meta.resolve('tsx');
 
 /** Salesforce (OAuth + conversations), Pub/Sub and Tethr on 127.0.0.1, plus a bundle file. */
 export class RelayEnv {
@@ -102,7 +102,7 @@ export class RelayEnv {
   spawn(command: 'relay' | 'backfill', args: string[], env: Record<string, string> = {}): RelayChild {
     const child = spawn(
       process.execPath,
-      ['--import', TSX, MAIN, command, '--credentials', this.bundlePath, ...args],
+      ['--import', TSX, MAIN, command, ...(args.includes('--connection') ? [] : ['--credentials', this.bundlePath]), ...args],
       {
         cwd: this.dir,
         env: {

@@ -18,14 +18,19 @@ import {
 
 // A local Pub/Sub API server for tests and the benchmark, built from the same official
 // pubsub_api.proto the relay loads. It serves Avro-encoded events with Salesforce's schema shape,
-// honours num_requested (never sends more than the client asked for), the replay presets
-// LATEST / EARLIEST / CUSTOM, sends empty keepalive responses carrying latest_replay_id, checks
-// the accesstoken header, and lets a test drop every stream or expire old replay ids.
+// honours num_requested (never sends more than the client asked for, and, as Salesforce does,
+// counts at most 100 outstanding per stream: more is dropped and recorded in `overRequested`),
+// the replay presets LATEST / EARLIEST / CUSTOM, sends empty keepalive responses carrying
+// latest_replay_id, checks the accesstoken header, answers the response headers once it accepts a
+// subscription, and lets a test drop every stream or expire old replay ids.
+//
+// One server can stand for many orgs (`multiTenant`): each `tenantid` header (the org id, first 15
+// characters) then has its own event log and replay ids, as each org has its own event bus.
 
 export const REPLAY_ID_CORRUPTED = 'sfdc.platform.eventbus.grpc.subscription.fetch.replayid.corrupted';
 const AUTH_ERROR = 'sfdc.platform.eventbus.grpc.service.auth.error';
 
-interface StoredEvent {
+export interface StoredEvent {
   id: string;
   replayId: Buffer;
   payload: Buffer;
@@ -33,6 +38,8 @@ interface StoredEvent {
 
 interface ActiveStream {
   call: ServerDuplexStream<FetchRequest, FetchResponse>;
+  tenant: string;
+  log: TenantLog;
   cursor: number;
   credit: number;
   sentSinceKeepalive: boolean;
@@ -40,27 +47,38 @@ interface ActiveStream {
   paced?: NodeJS.Timeout;
 }
 
+interface TenantLog {
+  events: StoredEvent[];
+  nextReplay: bigint;
+  /** index of the oldest event still inside "retention"; older replay ids are rejected */
+  retainedFrom: number;
+}
+
 export interface FakePubSubOptions {
   topic: string;
   schemaJson: string;
   schemaId: string;
   /** which access tokens are valid right now; default: any non-empty token */
-  acceptToken?: (token: string) => boolean;
+  acceptToken?: (token: string, tenant: string) => boolean;
   keepaliveMs?: number;
   /** events per FetchResponse at most (Salesforce batches too) */
   maxBatch?: number;
   tls?: { cert: Buffer; key: Buffer };
   /** wait this long between FetchResponses (to make a stream last long enough to crash into) */
   paceMs?: number;
+  /** one event log per tenantid header instead of one for everyone */
+  multiTenant?: boolean;
+  /** listen here instead of on a free port */
+  port?: number;
 }
 
 export class FakePubSubServer {
-  readonly events: StoredEvent[] = [];
   readonly fetchRequests: Array<{
     numRequested: number;
     preset?: string;
     replayId?: string;
     first: boolean;
+    tenant: string;
   }> = [];
   readonly subscribeMetadata: Array<Record<string, string>> = [];
   schemaRequests = 0;
@@ -71,20 +89,37 @@ export class FakePubSubServer {
   /** event id -> performance.now() when it was written to a stream (filled when recordSendTimes) */
   readonly sentAt = new Map<string, number>();
   recordSendTimes = false;
-  acceptToken: (token: string) => boolean;
-  /** index of the oldest event still inside "retention"; older replay ids are rejected */
-  retainedFrom = 0;
+  acceptToken: (token: string, tenant: string) => boolean;
+  /** the client connections (host:port of the peer) that opened streams, per tenant */
+  readonly peers = new Map<string, string>();
   #server: Server | undefined;
   #streams = new Set<ActiveStream>();
+  #logs = new Map<string, TenantLog>();
   #type: avro.Type;
   #keepalive: NodeJS.Timeout | undefined;
-  #nextReplay = 1_000_000n;
   url = '';
   port = 0;
 
   constructor(readonly options: FakePubSubOptions) {
     this.#type = avro.Type.forSchema(JSON.parse(options.schemaJson) as avro.Schema, { wrapUnions: false });
     this.acceptToken = options.acceptToken ?? ((token) => token.length > 0);
+  }
+
+  /** The single-tenant log (or tenant `tenant`'s). */
+  eventsFor(tenant = ''): StoredEvent[] {
+    return this.#log(tenant).events;
+  }
+
+  get events(): StoredEvent[] {
+    return this.eventsFor('');
+  }
+
+  get retainedFrom(): number {
+    return this.#log('').retainedFrom;
+  }
+
+  set retainedFrom(index: number) {
+    this.#log('').retainedFrom = index;
   }
 
   async start(): Promise<this> {
@@ -110,9 +145,8 @@ export class FakePubSubServer {
           false
         )
       : ServerCredentials.createInsecure();
-    const host = this.options.tls ? 'localhost' : '127.0.0.1';
     this.port = await new Promise<number>((resolve, reject) =>
-      this.#server!.bindAsync(`${this.options.tls ? '127.0.0.1' : host}:0`, credentials, (error, port) =>
+      this.#server!.bindAsync(`127.0.0.1:${this.options.port ?? 0}`, credentials, (error, port) =>
         error ? reject(error) : resolve(port)
       )
     );
@@ -137,22 +171,34 @@ export class FakePubSubServer {
   }
 
   /** Appends events (avsc records with the schema's field names) and wakes the subscribers. */
-  publish(records: Array<Record<string, unknown>>): StoredEvent[] {
-    return this.publishRaw(records.map((record) => this.#type.toBuffer(record)));
+  publish(records: Array<Record<string, unknown>>, tenant = ''): StoredEvent[] {
+    return this.publishRaw(
+      records.map((record) => this.#type.toBuffer(record)),
+      tenant
+    );
   }
 
   /** Appends already-encoded payloads, e.g. deliberately broken ones. */
-  publishRaw(payloads: Buffer[]): StoredEvent[] {
+  publishRaw(payloads: Buffer[], tenant = ''): StoredEvent[] {
+    const log = this.#log(tenant);
     const added = payloads.map((payload) => {
-      this.#nextReplay += 1n + BigInt(this.events.length % 3); // replay ids are not contiguous
+      log.nextReplay += 1n + BigInt(log.events.length % 3); // replay ids are not contiguous
       const replayId = Buffer.alloc(8);
-      replayId.writeBigUInt64BE(this.#nextReplay);
+      replayId.writeBigUInt64BE(log.nextReplay);
       const event = { id: randomUUID(), replayId, payload };
-      this.events.push(event);
+      log.events.push(event);
       return event;
     });
-    for (const stream of this.#streams) this.#send(stream);
+    for (const stream of this.#streams) if (stream.log === log) this.#send(stream);
     return added;
+  }
+
+  /** Restores events kept from an earlier run (the local stack keeps its event bus across restarts). */
+  restore(events: StoredEvent[], tenant = ''): void {
+    const log = this.#log(tenant);
+    log.events.push(...events);
+    const last = events.at(-1);
+    if (last) log.nextReplay = last.replayId.readBigUInt64BE();
   }
 
   /** Ends every open Subscribe with UNAVAILABLE, as a network drop or server restart would. */
@@ -173,8 +219,44 @@ export class FakePubSubServer {
     return this.#streams.size;
   }
 
+  /** Open streams of one tenant. */
+  streamsOf(tenant: string): number {
+    const key = this.#key(tenant);
+    let count = 0;
+    for (const stream of this.#streams) if (stream.tenant === key) count += 1;
+    return count;
+  }
+
+  /** Distinct client connections carrying the open streams. */
+  get connections(): number {
+    return new Set([...this.#streams].map((s) => s.call.getPeer())).size;
+  }
+
+  #key(tenant: string): string {
+    return this.options.multiTenant ? tenant.slice(0, 15) : '';
+  }
+
+  #log(tenant: string): TenantLog {
+    const key = this.#key(tenant);
+    let log = this.#logs.get(key);
+    if (!log) {
+      log = { events: [], nextReplay: 1_000_000n, retainedFrom: 0 };
+      this.#logs.set(key, log);
+    }
+    return log;
+  }
+
   #subscribe(call: ServerDuplexStream<FetchRequest, FetchResponse>): void {
-    const stream: ActiveStream = { call, cursor: 0, credit: 0, sentSinceKeepalive: false, subscribed: false };
+    const tenant = this.#key(String(call.metadata.get('tenantid')[0] ?? ''));
+    const stream: ActiveStream = {
+      call,
+      tenant,
+      log: this.#log(tenant),
+      cursor: 0,
+      credit: 0,
+      sentSinceKeepalive: false,
+      subscribed: false
+    };
     this.subscribeMetadata.push(flatten(call.metadata));
     const token = String(call.metadata.get('accesstoken')[0] ?? '');
     call.on('data', (request: FetchRequest) => {
@@ -182,14 +264,15 @@ export class FakePubSubServer {
       this.fetchRequests.push({
         numRequested: request.num_requested,
         first,
+        tenant,
         ...(first ? { preset: request.replay_preset, replayId: request.replay_id?.toString('base64') } : {})
       });
       if (first) {
-        if (!this.acceptToken(token))
+        if (!this.acceptToken(token, tenant))
           return this.#fail(stream, status.UNAUTHENTICATED, 'Invalid access token', AUTH_ERROR);
         if (request.topic_name !== this.options.topic)
           return this.#fail(stream, status.NOT_FOUND, `Unknown topic ${request.topic_name}`);
-        const start = this.#startIndex(request);
+        const start = this.#startIndex(stream.log, request);
         if (start === undefined) {
           return this.#fail(
             stream,
@@ -201,6 +284,7 @@ export class FakePubSubServer {
         stream.cursor = start;
         stream.subscribed = true;
         this.#streams.add(stream);
+        this.peers.set(tenant, call.getPeer());
         // The subscription is accepted: the response headers go out now, before any event.
         call.sendMetadata(new Metadata());
       }
@@ -224,23 +308,24 @@ export class FakePubSubServer {
     call.on('cancelled', () => this.#streams.delete(stream));
   }
 
-  #startIndex(request: FetchRequest): number | undefined {
-    if (request.replay_preset === 'EARLIEST') return this.retainedFrom;
+  #startIndex(log: TenantLog, request: FetchRequest): number | undefined {
+    if (request.replay_preset === 'EARLIEST') return log.retainedFrom;
     if (request.replay_preset === 'CUSTOM') {
       const replayId = request.replay_id ?? Buffer.alloc(0);
-      const index = this.events.findIndex((event) => event.replayId.equals(replayId));
-      if (index < 0 || index < this.retainedFrom - 1) return undefined;
+      const index = log.events.findIndex((event) => event.replayId.equals(replayId));
+      if (index < 0 || index < log.retainedFrom - 1) return undefined;
       return index + 1;
     }
-    return this.events.length;
+    return log.events.length;
   }
 
   #send(stream: ActiveStream): void {
     const max = this.options.maxBatch ?? 50;
+    const events = stream.log.events;
     if (stream.paced) return;
-    while (stream.credit > 0 && stream.cursor < this.events.length && this.#streams.has(stream)) {
-      const count = Math.min(stream.credit, max, this.events.length - stream.cursor);
-      const batch = this.events.slice(stream.cursor, stream.cursor + count);
+    while (stream.credit > 0 && stream.cursor < events.length && this.#streams.has(stream)) {
+      const count = Math.min(stream.credit, max, events.length - stream.cursor);
+      const batch = events.slice(stream.cursor, stream.cursor + count);
       stream.cursor += count;
       stream.credit -= count;
       stream.sentSinceKeepalive = true;
@@ -274,7 +359,8 @@ export class FakePubSubServer {
         continue;
       }
       // Salesforce's keepalive: no events, the latest replay id the subscription has reached.
-      const latest = stream.cursor > 0 ? this.events[stream.cursor - 1]!.replayId : Buffer.alloc(0);
+      const events = stream.log.events;
+      const latest = stream.cursor > 0 ? events[stream.cursor - 1]!.replayId : Buffer.alloc(0);
       stream.call.write({
         events: [],
         latest_replay_id: latest,
@@ -287,7 +373,8 @@ export class FakePubSubServer {
   #getSchema(call: ServerUnaryCall<{ schema_id: string }, unknown>, callback: sendUnaryData<unknown>): void {
     this.schemaRequests += 1;
     const token = String(call.metadata.get('accesstoken')[0] ?? '');
-    if (!this.acceptToken(token))
+    const tenant = this.#key(String(call.metadata.get('tenantid')[0] ?? ''));
+    if (!this.acceptToken(token, tenant))
       return callback(serviceError(status.UNAUTHENTICATED, 'Invalid access token', AUTH_ERROR));
     if (call.request.schema_id !== this.options.schemaId)
       return callback(serviceError(status.NOT_FOUND, `Unknown schema ${call.request.schema_id}`));
