@@ -29,6 +29,8 @@ export class ConversationOrg {
   readonly soql: string[] = [];
   /** the next N data requests answer 503 */
   failNext = 0;
+  /** hold every data request this long (a slow org) */
+  delayMs = 0;
   pageSize = 2000;
   #counter = 0;
   #cursors = new Map<string, Array<Record<string, unknown>>>();
@@ -274,7 +276,8 @@ export function registerConversationRoutes(
 ): void {
   const guard =
     (handler: (match: RouteMatch) => Reply) =>
-    (match: RouteMatch): Reply => {
+    async (match: RouteMatch): Promise<Reply> => {
+      if (org.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, org.delayMs));
       const token = /^Bearer (.+)$/.exec(match.request.headers.authorization ?? '')?.[1] ?? '';
       if (!isValidToken(token))
         return {

@@ -2,9 +2,24 @@
 // command classes bin/tethr-sf.js runs, without depending on the registry.
 import Backfill from '../../../scripts/commands/backfill.ts';
 import Relay from '../../../scripts/commands/relay.ts';
+import RelayCheckpointShow from '../../../scripts/commands/relay-checkpoint-show.ts';
+import RelayOrgsAdd from '../../../scripts/commands/relay-orgs-add.ts';
+import RelayOrgsList from '../../../scripts/commands/relay-orgs-list.ts';
+import RelayOrgsRemove from '../../../scripts/commands/relay-orgs-remove.ts';
 import RelayServe from '../../../scripts/commands/relay-serve.ts';
 
+const COMMANDS = {
+  relay: Relay,
+  backfill: Backfill,
+  serve: RelayServe,
+  'orgs:add': RelayOrgsAdd,
+  'orgs:remove': RelayOrgsRemove,
+  'orgs:list': RelayOrgsList,
+  'checkpoint:show': RelayCheckpointShow
+};
+
 const [command, ...args] = process.argv.slice(2);
-if (command === 'backfill') await Backfill.run(args);
-else if (command === 'serve') await RelayServe.run(args);
-else await Relay.run(args);
+const Command = (COMMANDS[command as keyof typeof COMMANDS] ?? Relay) as unknown as {
+  run(argv: string[]): Promise<unknown>;
+};
+await Command.run(args);

@@ -122,6 +122,21 @@ export class ServiceEnv {
     return tethrSessionId(orgId, recordId);
   }
 
+  /** Runs `tethr-sf relay orgs ...` / `relay checkpoint show` (a child process) with --json; returns its result. */
+  async command(
+    name: 'orgs:add' | 'orgs:remove' | 'orgs:list' | 'checkpoint:show',
+    args: string[]
+  ): Promise<{ status: number | null; json: Record<string, unknown>; stderr: string }> {
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, name, ...args, '--json'], {
+      cwd: this.dir,
+      env: { ...process.env, TETHR_DATABASE_URL: this.testDb.url, SF_DISABLE_TELEMETRY: 'true', SF_AUTOUPDATE_DISABLE: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe']
+    });
+    const run = new RelayChild(child);
+    const status = await run.exited;
+    return { status, json: JSON.parse(run.stdout) as Record<string, unknown>, stderr: run.stderr };
+  }
+
   /** Starts a `relay serve` replica in its own directory. */
   async spawnReplica(name: string, options: { leaseSeconds?: number; args?: string[]; env?: Record<string, string> } = {}): Promise<RelayChild> {
     const cwd = join(this.dir, name);
