@@ -1,7 +1,9 @@
 // The command registry (oclif "explicit" strategy, see package.json "oclif.commands").
 // Ids use ":" between topic and command; the CLI shows them space-separated ("package version").
+import Access from './commands/access.ts';
 import AppPolicies from './commands/app-policies.ts';
 import Backfill from './commands/backfill.ts';
+import Connection from './commands/connection.ts';
 import Credentials from './commands/credentials.ts';
 import Deploy from './commands/deploy.ts';
 import Doctor from './commands/doctor.ts';
@@ -13,8 +15,10 @@ import Setup from './commands/setup.ts';
 export const COMMANDS = {
   setup: Setup,
   deploy: Deploy,
+  access: Access,
   'integration-user': IntegrationUser,
   'app-policies': AppPolicies,
+  connection: Connection,
   credentials: Credentials,
   doctor: Doctor,
   'package:version': PackageVersion,
