@@ -48,7 +48,9 @@ function assertNoNpmBanner(options: Options): void {
   const underNpmRun = process.env.npm_command === 'run' || process.env.npm_command === 'run-script';
   const npmIsQuiet = process.env.npm_config_loglevel === 'silent';
   if ((options.json || options.packageXml) && underNpmRun && !npmIsQuiet && !process.stdout.isTTY) {
-    throw messages.createError('error.NpmBanner', [], [options.json ? '--json' : '--package-xml']);
+    const flag = options.json ? '--json' : '--package-xml';
+    // One token per %s of the actions: @salesforce/core hands them out across the list.
+    throw messages.createError('error.NpmBanner', [], [flag, flag]);
   }
 }
 

@@ -308,6 +308,10 @@ describe('npm run validate output (issue 12, defect 5)', () => {
         assert.equal(error.stdout, '');
         assert.ok(error.stderr.includes(bundle.getMessage('error.NpmBanner')), error.stderr);
         assert.ok(error.stderr.includes('npm run -s validate -- --package-xml > FILE'), error.stderr);
+        assert.ok(
+          error.stderr.includes('npx tsx scripts/validate/main.ts --package-xml > FILE'),
+          error.stderr
+        );
         return true;
       }
     );
