@@ -6,12 +6,13 @@ import {
   INTEGRATION_ACCESS_PERMISSION_SET,
   qualify
 } from '../contracts/api-names.ts';
+import { PACKAGES } from '../contracts/packages.ts';
 import { PACKAGE_DIR, PROJECT_DIR, type DeployRequest } from './deploy.ts';
 
 const ECA_DIR = 'unpackaged/external-client-app';
 const LEGACY_DIR = 'unpackaged/legacy-connected-app';
 /** The Messaging extension's package directory: deployed unpackaged only where MessagingSession exists. */
-export const MESSAGING_PACKAGE_DIR = 'force-app-messaging';
+export const MESSAGING_PACKAGE_DIR = PACKAGES.messaging.directory;
 
 export { CONNECTED_APP_NAME, ECA_NAME };
 

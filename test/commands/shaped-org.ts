@@ -20,9 +20,12 @@ export interface ShapedOrg {
  * channel it has. Each org gets its own admin (and so its own integration user name), so several
  * can live in one test file. Stop it with `org.fake.stop()` in the suite's `after`.
  */
-export async function startShapedOrg(shape: ShapeName, options: ShapeOptions = {}): Promise<ShapedOrg> {
+export async function startShapedOrg(
+  shape: ShapeName,
+  options: ShapeOptions & { label?: string } = {}
+): Promise<ShapedOrg> {
   const fake = await startFakeSalesforce();
-  const label = `${shape}.${options.installed ? 'installed' : 'unpackaged'}`;
+  const label = options.label ?? `${shape}.${options.installed ? 'installed' : 'unpackaged'}`;
   fake.oauth.adminUsername = `admin@${label}.example`;
   seedScratchOrg(fake, { adminEmail: `admin@${label}.example` });
   applyOrgShape(fake, shape, options);
