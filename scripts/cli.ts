@@ -9,6 +9,7 @@ import IntegrationUser from './commands/integration-user.ts';
 import PackageVersion from './commands/package-version.ts';
 import Relay from './commands/relay.ts';
 import Setup from './commands/setup.ts';
+import Verify from './commands/verify.ts';
 
 export const COMMANDS = {
   setup: Setup,
@@ -19,5 +20,6 @@ export const COMMANDS = {
   doctor: Doctor,
   'package:version': PackageVersion,
   relay: Relay,
-  backfill: Backfill
+  backfill: Backfill,
+  verify: Verify
 };
