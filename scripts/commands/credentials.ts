@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { collectBundle, defaultBundlePath } from '../org/collect-credentials.ts';
 import { assertAgeRecipient, redactBundle, writeBundle } from '../org/credentials-bundle.ts';
-import { bundleOutputFlags, existingIntegrationUserFlag, targetOrgFlags } from './shared-flags.ts';
+import { bundleOutputFlags, checkFlag, existingIntegrationUserFlag, targetOrgFlags } from './shared-flags.ts';
 
 export interface CredentialsResult {
   path: string;
@@ -36,7 +36,8 @@ export default class Credentials extends SfCommand<CredentialsResult> {
     const { flags } = await this.parse(Credentials);
     const org = flags['target-org'];
     const conn = org.getConnection(flags['api-version']);
-    if (flags['encrypt-to'] !== undefined) assertAgeRecipient(flags['encrypt-to']);
+    if (flags['encrypt-to'] !== undefined)
+      checkFlag('--encrypt-to', () => assertAgeRecipient(flags['encrypt-to']!));
     this.spinner.start('Reading the app credentials');
     const bundle = await collectBundle(conn, {
       orgId: org.getOrgId(),

@@ -8,7 +8,7 @@ import { runSetup, SetupFailedError, type SetupResult } from '../org/setup.ts';
 import type { StepResult } from '../shared/step.ts';
 import { assertAllowedUrl } from '../shared/url-policy.ts';
 import { renderSteps, spinnerProgress } from './step-rendering.ts';
-import { bundleOutputFlags, callbackUrlFlag } from './shared-flags.ts';
+import { bundleOutputFlags, callbackUrlFlag, checkFlag } from './shared-flags.ts';
 
 export default class Setup extends SfCommand<SetupResult> {
   public static override readonly summary =
@@ -51,7 +51,8 @@ export default class Setup extends SfCommand<SetupResult> {
     // Flags are checked before the first step so a typo cannot leave a half-set-up org behind.
     assertAllowedUrl(flags['callback-url'], '--callback-url');
     assertUserInputs({ username: flags.username, email: flags.email });
-    if (flags['encrypt-to'] !== undefined) assertAgeRecipient(flags['encrypt-to']);
+    if (flags['encrypt-to'] !== undefined)
+      checkFlag('--encrypt-to', () => assertAgeRecipient(flags['encrypt-to']!));
     const earlierSteps: StepResult[] = [];
     const org = await this.resolveOrg(
       flags.scratch,

@@ -27,3 +27,16 @@ export const bundleOutputFlags = {
 export const existingIntegrationUserFlag = Flags.string({
   summary: 'Username of the integration user (default: the one `integration-user` created).'
 });
+
+/**
+ * Runs a core check of a flag's value and names the flag in its error: core modules know no flag
+ * names, but the person who typed the value must see which flag was wrong.
+ */
+export function checkFlag<T>(flag: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof Error) error.message = `${flag}: ${error.message}`;
+    throw error;
+  }
+}

@@ -102,7 +102,7 @@ describe('tethr-sf credentials', () => {
     const output = join(dir, 'bad-recipient.credentials.json.age');
     const args = ['-o', username, '-f', output, '--encrypt-to', 'age1notarecipient', '--json'];
     const run = await runCommand(Credentials, args);
-    assert.equal(run.error?.name, 'InvalidAgeRecipient');
+    assert.equal(run.error?.name, 'MalformedAgeRecipientError');
     assert.equal(run.exitCode, 1);
     assert.ok(run.error?.actions?.length);
     assert.equal(fake.server.find('connect.credentials.get').length, 0);
