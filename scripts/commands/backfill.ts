@@ -1,8 +1,5 @@
 import { Flags, Progress, SfCommand } from '@salesforce/sf-plugins-core';
 import { CHANNEL_REGISTRY, type Channel } from '../contracts/channels.ts';
-import { fromCredentialsBundle } from '../contracts/org-connection.ts';
-import { BundleSession } from '../org/bundle-auth.ts';
-import { readBundle } from '../org/credentials-bundle.ts';
 import { defaultBackfillDeadLetterPath, defaultCursorPath } from '../relay/backfill-cursor.ts';
 import { runBackfill, type BackfillSummary } from '../relay/backfill-runner.ts';
 import { DeadLetterFile } from '../relay/dead-letters.ts';
@@ -12,8 +9,14 @@ import { createSink } from '../relay/sink-factory.ts';
 import { parseSinkOption } from '../relay/sink-option.ts';
 import { parseTimeWindow } from '../shared/iso-time.ts';
 import { loadMessages } from '../shared/messages.ts';
-import { channelsFlag, parseChannels, progressBarOptions } from './window-flags.ts';
-import { credentialsFlag, sinkFlag, takeOverStopSignals } from './delivery-flags.ts';
+import {
+  channelsFlag,
+  connectionFlags,
+  openConnection,
+  parseChannels,
+  progressBarOptions
+} from './window-flags.ts';
+import { sinkFlag, takeOverStopSignals } from './delivery-flags.ts';
 
 const messages = loadMessages('backfill');
 
@@ -37,12 +40,13 @@ export default class Backfill extends SfCommand<BackfillResult> {
   public static override readonly description =
     'Finds Cases closed (ClosedDate), Messaging sessions ended (EndTime) and chat transcripts completed (EndTime) in [--since, --until) and sends each through the same fetch and sink code as `relay`. Times are ISO 8601 with Z or an offset; a date alone means midnight UTC. Resumable: rerun the same command to continue an interrupted window, or to see that it is done. Without --until the window ends when it is first run, and that end is kept for reruns. Every window has its own progress file (--cursor), so later backfills of the same org, such as sending a gap the relay reported, start fresh.';
   public static override readonly examples = [
-    '<%= config.bin %> <%= command.id %> --credentials ./bundle.json --since 2026-11-01T00:00:00Z',
-    '<%= config.bin %> <%= command.id %> --credentials ./bundle.json --since 2026-11-01 --until 2026-11-08 --channels Case --sink ndjson:./cases.ndjson'
+    '<%= config.bin %> <%= command.id %> --connection ./tethr-00D5g000004abcD.connection.json --since 2026-11-01T00:00:00Z',
+    '<%= config.bin %> <%= command.id %> --connection ./acme.connection.json --since 2026-11-01 --until 2026-11-08 --channels Case --sink ndjson:./cases.ndjson',
+    '<%= config.bin %> <%= command.id %> --credentials ./legacy-bundle.json --since 2026-11-01T00:00:00Z'
   ];
 
   public static override readonly flags = {
-    credentials: credentialsFlag,
+    ...connectionFlags,
     since: Flags.string({
       summary: 'Start of the window, inclusive: ISO 8601 with Z or an offset, or a date (midnight UTC).',
       required: true
@@ -69,8 +73,7 @@ export default class Backfill extends SfCommand<BackfillResult> {
       since: { name: '--since', value: flags.since },
       ...(flags.until !== undefined ? { until: { name: '--until', value: flags.until } } : {})
     });
-    const bundle = await readBundle(flags.credentials);
-    const connection = fromCredentialsBundle(bundle);
+    const { connection, session, fileArgs } = await openConnection(flags);
     const channels = parseChannels(flags.channels, connection.channels);
     const cursor =
       flags.cursor ??
@@ -95,7 +98,7 @@ export default class Backfill extends SfCommand<BackfillResult> {
     try {
       const summary = await runBackfill({
         connection,
-        session: new BundleSession(bundle),
+        session,
         channels,
         since: window.since,
         ...(window.until !== undefined ? { until: window.until } : {}),
@@ -120,7 +123,7 @@ export default class Backfill extends SfCommand<BackfillResult> {
         cursor,
         deadLetterPath,
         sink: sink.name,
-        credentials: flags.credentials,
+        fileArgs,
         channels
       });
       return {
@@ -147,7 +150,7 @@ export default class Backfill extends SfCommand<BackfillResult> {
       cursor: string;
       deadLetterPath: string;
       sink: string;
-      credentials: string;
+      fileArgs: string;
       channels: Channel[];
     }
   ): void {
@@ -185,9 +188,7 @@ export default class Backfill extends SfCommand<BackfillResult> {
       rows.length > 0 &&
       context.channels.every((c) => summary.channels[c]!.outcome === 'already-done')
     ) {
-      this.log(
-        messages.getMessage('info.alreadyDone', [`--credentials ${context.credentials} `, summary.until])
-      );
+      this.log(messages.getMessage('info.alreadyDone', [`${context.fileArgs} `, summary.until]));
     }
   }
 }

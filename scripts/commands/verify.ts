@@ -2,12 +2,9 @@ import { Flags, Progress, SfCommand } from '@salesforce/sf-plugins-core';
 import { CHANNEL_REGISTRY, type Channel } from '../contracts/channels.ts';
 import {
   DEFAULT_SESSION_ID_SCHEME,
-  fromCredentialsBundle,
   type OrgConnection,
   type SessionIdScheme
 } from '../contracts/org-connection.ts';
-import { BundleSession } from '../org/bundle-auth.ts';
-import { readBundle } from '../org/credentials-bundle.ts';
 import { defaultBackfillDeadLetterPath } from '../relay/backfill-cursor.ts';
 import { defaultCheckpointPath, defaultDeadLetterPath } from '../relay/default-paths.ts';
 import { jsonLogger } from '../relay/relay-logger.ts';
@@ -31,8 +28,14 @@ import {
 import { parseTimeWindow } from '../shared/iso-time.ts';
 import { loadMessages } from '../shared/messages.ts';
 import { TethrStatusClient } from '../tethr/capture-status.ts';
-import { credentialsFlag, takeOverStopSignals } from './delivery-flags.ts';
-import { channelsFlag, parseChannels, progressBarOptions } from './window-flags.ts';
+import { takeOverStopSignals } from './delivery-flags.ts';
+import {
+  channelsFlag,
+  connectionFlags,
+  openConnection,
+  parseChannels,
+  progressBarOptions
+} from './window-flags.ts';
 
 const messages = loadMessages('verify');
 const STILL_MISSING_SHOWN = 20;
@@ -93,13 +96,13 @@ export default class Verify extends SfCommand<VerifyResult> {
   public static override readonly description =
     "Lists the conversations that closed in [--since, --until) with the same queries as `backfill`, asks Tethr's status API (POST /capture/v2/status, in batches) about each one's sessionId, and prints per channel how many closed, are complete, in progress, not found, excluded and dead-lettered locally. --json adds the ids of the missing ones. --resend sends the missing ones through the normal delivery path (same fetch, mapping, Tethr sink and sessionId), checks them again and says what is still missing and why. Tethr credentials come from TETHR_API_URL, TETHR_API_CLIENT_ID and TETHR_API_CLIENT_SECRET.";
   public static override readonly examples = [
-    '<%= config.bin %> <%= command.id %> --credentials ./bundle.json --since 2026-11-24',
-    '<%= config.bin %> <%= command.id %> --credentials ./bundle.json --since 2026-11-24T00:00:00Z --until 2026-12-01T00:00:00Z --channels Case --resend',
-    '<%= config.bin %> <%= command.id %> --credentials ./bundle.json --since 2026-11-30 --json | jq .result.totals.missing'
+    '<%= config.bin %> <%= command.id %> --connection ./acme.connection.json --since 2026-11-24',
+    '<%= config.bin %> <%= command.id %> --connection ./acme.connection.json --since 2026-11-24T00:00:00Z --until 2026-12-01T00:00:00Z --channels Case --resend',
+    '<%= config.bin %> <%= command.id %> --connection ./acme.connection.json --since 2026-11-30 --json | jq .result.totals.missing'
   ];
 
   public static override readonly flags = {
-    credentials: credentialsFlag,
+    ...connectionFlags,
     since: Flags.string({
       summary: 'Start of the window, inclusive: ISO 8601 with Z or an offset, or a date (midnight UTC).',
       required: true
@@ -141,8 +144,7 @@ export default class Verify extends SfCommand<VerifyResult> {
     const until = window.until ?? new Date().toISOString();
     const missingEnv = TETHR_ENV.filter((name) => !process.env[name]?.trim());
     if (missingEnv.length > 0) throw messages.createError('error.TethrEnvMissing', [missingEnv.join(', ')]);
-    const bundle = await readBundle(flags.credentials);
-    const connection = fromCredentialsBundle(bundle);
+    const { connection, session, fileArgs } = await openConnection(flags);
     const channels = parseChannels(flags.channels, connection.channels);
     const scheme = flags['session-id-scheme'] as SessionIdScheme;
     const resendDeadLetterPath = flags['resend-dead-letter'] ?? defaultVerifyDeadLetterPath(connection);
@@ -154,7 +156,6 @@ export default class Verify extends SfCommand<VerifyResult> {
     const stop = new AbortController();
     const restoreSignals = takeOverStopSignals(() => stop.abort());
     const client = tethrClientFromEnv();
-    const session = new BundleSession(bundle);
     const resender: DeliveryResender | undefined = flags.resend
       ? deliveryResender({
           connection,
@@ -191,11 +192,11 @@ export default class Verify extends SfCommand<VerifyResult> {
       restoreSignals();
     }
     const result = toResult(report, resender ? resendDeadLetterPath : undefined);
-    if (!this.jsonEnabled()) this.render(result, flags.credentials, channels);
+    if (!this.jsonEnabled()) this.render(result, fileArgs, channels);
     return result;
   }
 
-  private render(result: VerifyResult, credentials: string, channels: Channel[]): void {
+  private render(result: VerifyResult, fileArgs: string, channels: Channel[]): void {
     this.log(
       messages.getMessage('info.window', [result.since, result.until, result.orgId, result.sessionIdScheme])
     );
@@ -258,7 +259,7 @@ export default class Verify extends SfCommand<VerifyResult> {
           this.log(messages.getMessage('info.moreStillMissing', [stillMissing.length - STILL_MISSING_SHOWN]));
       }
     } else if (result.totals.missing > 0) {
-      const args = `--credentials ${credentials} --since ${result.since} --until ${result.until} `;
+      const args = `${fileArgs} --since ${result.since} --until ${result.until} `;
       this.log(messages.getMessage('info.missing', [result.totals.missing, args]));
     } else if (!result.interrupted) {
       this.log(messages.getMessage('info.noneMissing'));

@@ -14,6 +14,8 @@ import { NdjsonSink } from '../../scripts/relay/sinks/ndjson-sink.ts';
 import { loadMessages } from '../../scripts/shared/messages.ts';
 import { useTemporarySfHome } from '../commands/sf-home.ts';
 import { runCommand } from '../commands/run-command.ts';
+import { writeConnectionFile } from '../../scripts/org/connection-files.ts';
+import { packagedConnectionFile } from '../org/fixtures.ts';
 import { readNdjson, RelayEnv, type RelayChild } from './helpers/relay-env.ts';
 
 const sfHome = await useTemporarySfHome();
@@ -41,6 +43,11 @@ after(async () => {
   await env.stop();
   await sfHome.restore();
 });
+
+/** The record id in a Tethr sessionId, whichever scheme formed it (00D...:500... or 500...). */
+function recordOf(sessionId: string): string {
+  return sessionId.split(':').at(-1)!;
+}
 
 /** The rows of the result table a command printed: label -> cells. */
 function tableRows(stdout: string): Map<string, string[]> {
@@ -84,8 +91,43 @@ it('tethr-sf backfill sends what closed in the window to Tethr and reports per c
   assert.equal(result.result.channels.MessagingSession!.delivered, 1);
   assert.equal(result.result.channels.LiveChatTranscript!.delivered, 1);
   for (const channel of CHANNELS) assert.equal(result.result.channels[channel]!.outcome, 'delivered');
-  assert.deepEqual([...env.tethr.captures.keys()].sort(), [...inWindow].sort());
+  assert.deepEqual([...env.tethr.captures.keys()].map(recordOf).sort(), [...inWindow].sort());
   assert.deepEqual(env.tethr.rejected, []);
+});
+
+it("--connection reads a v2 connection file (packaged app, Tethr's credential from TETHR_SF_*)", async () => {
+  const file = join(env.dir, 'packaged.connection.json');
+  await writeConnectionFile(
+    file,
+    packagedConnectionFile(env.sf.url, {
+      channels: [...CHANNELS],
+      authFlow: 'client_credentials',
+      namespace: ''
+    })
+  );
+  process.env.TETHR_SF_CONSUMER_KEY = env.oauth.clients[0]!.consumerKey;
+  process.env.TETHR_SF_CONSUMER_SECRET = env.oauth.clients[0]!.consumerSecret;
+  try {
+    const out = join(env.dir, 'connection.ndjson');
+    const run = await runCommand(Backfill, [
+      '--connection',
+      file,
+      '--since',
+      since,
+      '--until',
+      until,
+      '--sink',
+      `ndjson:${out}`,
+      '--cursor',
+      join(env.dir, 'connection.cursor.json'),
+      '--json'
+    ]);
+    assert.equal(run.error, undefined, run.error?.message);
+    assert.deepEqual(new Set((await readNdjson(out)).map((l) => recordOf(String(l.key)))), new Set(inWindow));
+  } finally {
+    delete process.env.TETHR_SF_CONSUMER_KEY;
+    delete process.env.TETHR_SF_CONSUMER_SECRET;
+  }
 });
 
 async function runnerOptions(
@@ -130,7 +172,7 @@ it('resumes from its cursor after an interruption, skipping nothing', async () =
   const second = await runBackfill({ ...options, batchSize: 5 });
   assert.equal(second.interrupted, false);
   assert.equal(second.resumed, true);
-  const ids = new Set((await readNdjson(options.out)).map((l) => l.key));
+  const ids = new Set((await readNdjson(options.out)).map((l) => recordOf(String(l.key))));
   assert.equal(ids.size, 20);
   const resumedQuery = env.org.soql.filter((q) => q.startsWith('SELECT Id, ClosedDate FROM Case')).at(-1)!;
   assert.match(resumedQuery, new RegExp(`ClosedDate >= ${cursor.channels.Case.after.replace(/\./g, '\\.')}`));
@@ -187,7 +229,8 @@ describe('reruns without --until (issue 12, defect 1)', () => {
   it('rerunning the same command reports the window as done and sends nothing again', async () => {
     const first = await finished(env.spawn('backfill', ['--since', windowStart, '--json']));
     const firstResult = (JSON.parse(first.stdout) as { result: { until: string; cursor: string } }).result;
-    for (const id of recent) assert.ok(env.tethr.captures.has(id), id);
+    const captured = new Set([...env.tethr.captures.keys()].map(recordOf));
+    for (const id of recent) assert.ok(captured.has(id), id);
     const captures = env.tethr.captureRequests;
 
     const again = await finished(env.spawn('backfill', ['--since', windowStart, '--json']));

@@ -8,6 +8,8 @@ import { loadMessages } from '../../scripts/shared/messages.ts';
 import type { VerifyResult } from '../../scripts/commands/verify.ts';
 import { useTemporarySfHome } from '../commands/sf-home.ts';
 import { runCommand, type CommandRun } from '../commands/run-command.ts';
+import { writeConnectionFile } from '../../scripts/org/connection-files.ts';
+import { packagedConnectionFile } from '../org/fixtures.ts';
 import { RelayEnv } from './helpers/relay-env.ts';
 import { deliverNow, schemeOfDelivered } from './helpers/verify-support.ts';
 
@@ -213,6 +215,47 @@ describe('a window with complete, in-progress, excluded, unknown and rejected se
     assert.ok(run.stdout.includes(messages.getMessage('info.noneMissing')));
     // The rejected one keeps its dead letter (in the relay's file) though Tethr now holds it.
     assert.equal(result.totals.deadLettered, 1);
+  });
+});
+
+describe('--connection', () => {
+  it("reads a v2 connection file of the packaged app, signing in with Tethr's credential from TETHR_SF_*", async () => {
+    const now = Date.now();
+    const since = new Date(now - 6 * 3_600_000).toISOString();
+    const until = new Date(now - 5 * 3_600_000).toISOString();
+    const file = join(env.dir, 'packaged.connection.json');
+    await writeConnectionFile(
+      file,
+      packagedConnectionFile(env.sf.url, {
+        channels: [...CHANNELS],
+        authFlow: 'client_credentials',
+        namespace: ''
+      })
+    );
+    process.env.TETHR_SF_CONSUMER_KEY = env.oauth.clients[0]!.consumerKey;
+    process.env.TETHR_SF_CONSUMER_SECRET = env.oauth.clients[0]!.consumerSecret;
+    try {
+      const run = await runVerify([
+        '--connection',
+        file,
+        '--since',
+        since,
+        '--until',
+        until,
+        '--session-id-scheme',
+        scheme,
+        '--json'
+      ]);
+      const result = ok(run);
+      assert.equal(result.orgId, ORG_ID);
+      assert.equal(result.totals.closed, 9);
+      assert.equal(result.totals.missing, 0);
+      const both = await runVerify(['--connection', file, '--credentials', env.bundlePath, '--since', since]);
+      assert.match(both.error?.message ?? '', /--connection|--credentials/);
+    } finally {
+      delete process.env.TETHR_SF_CONSUMER_KEY;
+      delete process.env.TETHR_SF_CONSUMER_SECRET;
+    }
   });
 });
 
