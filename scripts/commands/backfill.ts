@@ -83,7 +83,6 @@ export default class Backfill extends SfCommand<BackfillResult> {
       (flags.cursor ? defaultDeadLetterPath(flags.cursor) : defaultBackfillDeadLetterPath(connection.orgId));
     const logger = jsonLogger({ level: 'warn' });
     const stop = new AbortController();
-    const restoreSignals = takeOverStopSignals(() => stop.abort());
     const deadLetters = new DeadLetterFile(deadLetterPath);
     const sink = createSink(parseSinkOption(flags.sink), {
       mode: 'transcripts',
@@ -92,6 +91,7 @@ export default class Backfill extends SfCommand<BackfillResult> {
       signal: stop.signal,
       json: this.jsonEnabled()
     });
+    const restoreSignals = takeOverStopSignals(() => stop.abort());
     // One bar per channel: sf's Progress cannot be restarted once finished, and its default
     // wording ("Components") is deploy's.
     let bar: { channel: Channel; progress: Progress } | undefined;

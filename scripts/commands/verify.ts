@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Flags, Progress, SfCommand } from '@salesforce/sf-plugins-core';
 import { CHANNEL_REGISTRY, type Channel } from '../contracts/channels.ts';
 import {
@@ -5,6 +6,7 @@ import {
   type OrgConnection,
   type SessionIdScheme
 } from '../contracts/org-connection.ts';
+import { DEFAULT_BACKOFF } from '../relay/backoff.ts';
 import { defaultBackfillDeadLetterPath } from '../relay/backfill-cursor.ts';
 import { defaultCheckpointPath, defaultDeadLetterPath } from '../relay/default-paths.ts';
 import { jsonLogger } from '../relay/relay-logger.ts';
@@ -152,16 +154,16 @@ export default class Verify extends SfCommand<VerifyResult> {
       ...(flags['dead-letter'] ?? defaultDeadLetterFiles(connection)),
       ...(flags.resend ? [resendDeadLetterPath] : [])
     ]);
+    const client = tethrClientFromEnv();
     const logger = jsonLogger({ level: 'warn' });
     const stop = new AbortController();
     const restoreSignals = takeOverStopSignals(() => stop.abort());
-    const client = tethrClientFromEnv();
     const resender: DeliveryResender | undefined = flags.resend
       ? deliveryResender({
           connection,
           rest: session,
           logger,
-          policy: { baseMs: 250, capMs: 30_000 },
+          policy: DEFAULT_BACKOFF,
           signal: stop.signal,
           deadLetterPath: resendDeadLetterPath,
           makeSink: (letters) => new TethrSink({ client, deadLetters: letters, logger, signal: stop.signal })
@@ -277,7 +279,7 @@ function defaultDeadLetterFiles(connection: OrgConnection): string[] {
 }
 
 function defaultVerifyDeadLetterPath(connection: OrgConnection): string {
-  return `.tethr/verify-${connection.orgId}.dead-letters.ndjson`;
+  return join('.tethr', `verify-${connection.orgId}.dead-letters.ndjson`);
 }
 
 function whyText(entry: NonNullable<VerifyResult['resend']>['stillMissing'][number]): string {

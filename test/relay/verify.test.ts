@@ -196,6 +196,8 @@ describe('a window with complete, in-progress, excluded, unknown and rejected se
     );
     assert.match(result.resend!.stillMissing[0]!.detail!, /HTTP 400/);
     assert.ok(run.stdout.includes(messages.getMessage('info.resent', [3, 2, 1])), run.stdout);
+    for (const secret of [env.tethr.clientSecret, env.oauth.clients[0]!.consumerSecret])
+      assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), 'no secret in the output');
     const why = run.stdout.split('\n').find((line) => line.includes(rejected));
     assert.ok(why?.includes(messages.getMessage('why.dead-lettered', ['tethr-rejected', '']).trim()), why);
   });
