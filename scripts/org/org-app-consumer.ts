@@ -1,7 +1,13 @@
 import type { Connection } from '@salesforce/core';
-import { SfError } from '@salesforce/core/sfError';
-import { CONNECTED_APP_NAME, ECA_NAME } from './deploy-plans.ts';
+import { CONNECTED_APP_NAME, ECA_NAME } from '../contracts/api-names.ts';
+import { loadMessages } from '../shared/messages.ts';
 import { soqlString } from './soql.ts';
+
+// The consumer key and secret of an app the org owns: an org-local External Client App (read
+// through Connect REST) or the legacy Connected App (key through the Metadata API, the rest copied
+// by an admin). Never called for the installed package's app, whose consumer is Tethr's.
+
+const messages = loadMessages('org-app-consumer');
 
 export interface ConsumerCredentials {
   appId: string;
@@ -33,11 +39,7 @@ export async function findExternalClientAppId(conn: Connection, namespace: strin
   }
   const app = records.find((r) => (r.NamespacePrefix ?? '') === namespace) ?? records[0];
   if (!app) {
-    throw new SfError(`The External Client App ${ECA_NAME} is not in this org.`, 'ExternalClientAppMissing', [
-      namespace
-        ? 'Reinstall the Tethr package: it brings the app.'
-        : 'Deploy it first: `tethr-sf deploy --target-org <org>` (or run `tethr-sf setup`).'
-    ]);
+    throw messages.createError(namespace ? 'error.PackagedAppMissing' : 'error.LocalAppMissing', [ECA_NAME]);
   }
   return app.Id;
 }
@@ -72,13 +74,7 @@ export async function readExternalClientAppCredentials(
   const listing = await requestOrExplain(conn, apiPath(conn, `/apps/oauth/credentials/${appId}`));
   const consumer = consumersOf(listing).find((c) => typeof c.id === 'string');
   if (!consumer?.id) {
-    throw new SfError(
-      `The External Client App ${ECA_NAME} has no OAuth consumer yet.`,
-      'OAuthConsumerMissing',
-      [
-        'Deploy the app with its global OAuth settings (`tethr-sf deploy --target-org <org>`) and wait a few minutes for Salesforce to create the consumer.'
-      ]
-    );
+    throw messages.createError('error.NoConsumerYet', [ECA_NAME]);
   }
   const detail = (await requestOrExplain(
     conn,
@@ -88,21 +84,9 @@ export async function readExternalClientAppCredentials(
     secret?: string | null;
   };
   if (!detail.key || !detail.secret) {
-    throw new SfError(
-      'Salesforce returned the consumer without its key or secret.',
-      'ConsumerSecretHidden',
-      secretAccessActions()
-    );
+    throw messages.createError('error.ConsumerSecretHidden', [], [ECA_NAME]);
   }
   return { appId, consumerId: consumer.id, consumerKey: detail.key, consumerSecret: detail.secret };
-}
-
-function secretAccessActions(): string[] {
-  return [
-    'Turn on reading secrets through the REST API: `tethr-sf app-policies --target-org <org>` sets ExternalClientAppSettings.enableClientSecretInRestApiAccess.',
-    'Give your user the permissions "View Client Secret" and "External Client App Developer" (or run as a System Administrator).',
-    'Or copy the key and secret by hand: Setup > External Client App Manager > Tethr Integration > Settings > OAuth Settings > Consumer Key and Secret.'
-  ];
 }
 
 async function requestOrExplain(conn: Connection, url: string): Promise<unknown> {
@@ -112,20 +96,10 @@ async function requestOrExplain(conn: Connection, url: string): Promise<unknown>
     const e = error as { errorCode?: string; name?: string; message?: string };
     const code = e.errorCode ?? e.name ?? '';
     if (/FORBIDDEN|INSUFFICIENT_ACCESS|403/i.test(`${code} ${e.message ?? ''}`)) {
-      throw new SfError(
-        `Salesforce refused to show the consumer secret: ${e.message ?? code}`,
-        'ConsumerSecretForbidden',
-        secretAccessActions()
-      );
+      throw messages.createError('error.ConsumerSecretForbidden', [e.message ?? code], [ECA_NAME]);
     }
     if (/NOT_FOUND/i.test(code)) {
-      throw new SfError(
-        `The credentials resource was not found (${e.message ?? code}).`,
-        'CredentialsResourceMissing',
-        [
-          'The credentials REST API needs API version 60.0 or later and exists for External Client Apps only; check --api-version.'
-        ]
-      );
+      throw messages.createError('error.CredentialsResourceMissing', [e.message ?? code]);
     }
     throw error;
   }
@@ -154,38 +128,22 @@ export async function readConnectedAppCredentials(
   };
   const consumerKey = app?.oauthConfig?.consumerKey;
   if (!consumerKey) {
-    throw new SfError(
-      `The Connected App ${CONNECTED_APP_NAME} is not in this org (or has no OAuth settings).`,
-      'ConnectedAppMissing',
-      [
-        'Deploy it with `tethr-sf deploy --target-org <org> --legacy-connected-app`, or use the External Client App (without --legacy-connected-app).'
-      ]
-    );
+    throw messages.createError('error.ConnectedAppMissing', [CONNECTED_APP_NAME]);
   }
   const missing: string[] = [];
   if (!secrets.consumerSecret) {
-    missing.push(
-      `TETHR_CONSUMER_SECRET: Setup > App Manager > ${CONNECTED_APP_NAME} > View > Manage Consumer Details (verify by e-mail code) > Consumer Secret. Salesforce never returns it through an API.`
-    );
+    missing.push(messages.getMessage('missing.consumerSecret', [CONNECTED_APP_NAME]));
   }
   if (!secrets.password) {
-    missing.push(
-      `TETHR_INTEGRATION_PASSWORD: a password for ${integrationUsername}; set one with \`sf org generate password --on-behalf-of ${integrationUsername} --target-org <org>\` or Setup > Users > Reset Password.`
-    );
+    missing.push(messages.getMessage('missing.password', [integrationUsername, integrationUsername]));
   }
   if (secrets.securityToken === undefined) {
-    missing.push(
-      `TETHR_SECURITY_TOKEN: the security token e-mailed when ${integrationUsername}'s password was reset (set it to an empty value if the org trusts Tethr's IP range).`
-    );
+    missing.push(messages.getMessage('missing.securityToken', [integrationUsername]));
   }
   if (missing.length > 0) {
-    throw new SfError(
-      `The legacy Connected App needs values that only an admin can copy. Set these environment variables and run the command again:\n${missing.map((m) => `  - ${m}`).join('\n')}`,
-      'LegacyCredentialsNeedAdmin',
-      [
-        'Prefer the External Client App: `tethr-sf setup --target-org <org>` reads its key and secret for you and needs no password.'
-      ]
-    );
+    throw messages.createError('error.LegacyCredentialsNeedAdmin', [
+      missing.map((m) => `  - ${m}`).join('\n')
+    ]);
   }
   return {
     consumerKey,

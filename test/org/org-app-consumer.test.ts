@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Connection } from '@salesforce/core';
-import { findExternalClientAppId } from '../../scripts/org/app-credentials.ts';
+import { findExternalClientAppId } from '../../scripts/org/org-app-consumer.ts';
 
 /** Just enough of a Connection for the app lookup: SOQL and Tooling queries answered by the test. */
 function connection(soql: () => Promise<unknown>, tooling: () => Promise<unknown>): Connection {
