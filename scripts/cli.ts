@@ -11,6 +11,7 @@ import IntegrationUser from './commands/integration-user.ts';
 import PackageVersionCreate from './commands/package-version-create.ts';
 import Relay from './commands/relay.ts';
 import Setup from './commands/setup.ts';
+import Verify from './commands/verify.ts';
 
 export const COMMANDS = {
   setup: Setup,
@@ -23,5 +24,6 @@ export const COMMANDS = {
   doctor: Doctor,
   'package:version:create': PackageVersionCreate,
   relay: Relay,
-  backfill: Backfill
+  backfill: Backfill,
+  verify: Verify
 };
