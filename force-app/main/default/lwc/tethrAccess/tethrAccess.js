@@ -444,7 +444,8 @@ export default class TethrAccess extends LightningElement {
     this.flowOutcome = outcome;
     this.flowOutcomeText = text;
     // The flow and its buttons are gone: keep keyboard users in this section, on its heading.
-    this.template.querySelector('c-tethr-section').focusHeading();
+    // By data-id, not tag: inside the package the tag carries the namespace (tethr-tethr-section).
+    this.template.querySelector('[data-id="section"]').focusHeading();
   }
 }
 

@@ -34,7 +34,8 @@ export default class TethrSetup extends LightningElement {
 
   /** The setup flow created the user or its access: the user section reads its assignments again. */
   handleAccessChange() {
-    this.template.querySelector('c-tethr-integration-user').refresh();
+    // By data-id, not tag: inside the package the tag carries the namespace.
+    this.template.querySelector('[data-id="integration-user"]').refresh();
   }
 
   handleConnectionFile(event) {
