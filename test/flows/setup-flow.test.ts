@@ -31,7 +31,15 @@ const ADMIN = {
 const USERNAME = 'tethr.integration@acme.example';
 
 /** What the setup page passes for a Case-only org (the same functions the page uses). */
-function pageInputs(existingUsername = ''): Record<string, unknown> {
+interface PageInputs {
+  [name: string]: unknown;
+  objectNames: string[];
+  fieldNames: string[];
+  existingUsername: string;
+  accessPermissionSetName: string;
+}
+
+function pageInputs(existingUsername = ''): PageInputs {
   const reads = channels.readsFor(['Case']);
   return {
     objectNames: reads.map((read) => read.object),
@@ -48,8 +56,8 @@ function pageInputs(existingUsername = ''): Record<string, unknown> {
 function caseOnlyOrg(): SetupOrg {
   const inputs = pageInputs();
   return new SetupOrg({
-    objects: inputs.objectNames as string[],
-    permissionableFields: inputs.fieldNames as string[]
+    objects: inputs.objectNames,
+    permissionableFields: inputs.fieldNames
   });
 }
 
@@ -191,8 +199,8 @@ describe('Tethr_Set_Up_Integration_User', () => {
   test('an org without the integration licence is told so, before any permission set is touched', () => {
     const inputs = pageInputs();
     const org = new SetupOrg({
-      objects: inputs.objectNames as string[],
-      permissionableFields: inputs.fieldNames as string[],
+      objects: inputs.objectNames,
+      permissionableFields: inputs.fieldNames,
       hasIntegrationLicence: false
     });
     const result = run(org);
@@ -207,8 +215,8 @@ describe('Tethr_Set_Up_Integration_User', () => {
   test('without the package installed it stops at the assignment step and says to install it', () => {
     const inputs = pageInputs();
     const org = new SetupOrg({
-      objects: inputs.objectNames as string[],
-      permissionableFields: inputs.fieldNames as string[],
+      objects: inputs.objectNames,
+      permissionableFields: inputs.fieldNames,
       hasPackagedPermissionSet: false
     });
     const result = run(org);
