@@ -1,8 +1,8 @@
 /**
  * Every command the setup page shows, in one place. They must work for the admin reading the
  * page, who has the Salesforce CLI but no clone of Tethr's repository: so the Tethr sf plugin
- * (`sf plugins install @tethr/plugin-salesforce`, then `sf tethr <command>`), never
- * `npx tethr-sf`, which only works inside a clone. test/contracts/lwc-commands.test.ts checks
+ * (`sf plugins install @tethr/plugin-salesforce`, then `sf tethr <command>`), never the
+ * repository's own npx binary, which only works inside a clone. test/contracts/lwc-commands.test.ts checks
  * each command name against the plugin's command registry (scripts/cli.ts).
  */
 

@@ -27,7 +27,7 @@ export const CLI_COMMAND = `${PLUGIN_INSTALL}\n${orgCommand(COMMAND_NAMES.appPol
 /**
  * The External Client App policies an LWC cannot set (they are per-org admin policies of the
  * Tethr_Integration app): each step names the Setup field, the exact value to choose and the
- * metadata value the tethr-sf CLI writes for the same step.
+ * metadata value `sf tethr app-policies` writes for the same step.
  */
 export default class TethrOauthChecklist extends LightningElement {
   @api integrationUsername;
