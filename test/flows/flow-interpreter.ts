@@ -20,6 +20,8 @@ export interface FlowRun {
   screens: string[];
   /** text shown on the last screen, merge fields filled in */
   lastScreenText: string;
+  /** the objects each transaction created records of: a screen ends a transaction */
+  transactions: string[][];
 }
 
 export interface RunOptions {
@@ -57,6 +59,7 @@ export function runFlow(flow: XmlElement, org: FlowOrg, options: RunOptions): Fl
   let faultMessage = '';
   const screens: string[] = [];
   let lastScreenText = '';
+  const transactions: string[][] = [[]];
 
   const reference = (ref: string): Value => {
     const [head = '', ...path] = ref.split('.');
@@ -231,6 +234,7 @@ export function runFlow(flow: XmlElement, org: FlowOrg, options: RunOptions): Fl
             ];
           }
           const ids = org.insert(object, records);
+          transactions[transactions.length - 1]!.push(object);
           const idRef = childText(element, 'assignRecordIdToReference');
           if (idRef) assign(idRef, ids[0]);
           current = target(element, 'connector');
@@ -241,6 +245,7 @@ export function runFlow(flow: XmlElement, org: FlowOrg, options: RunOptions): Fl
       }
       case 'screens': {
         screens.push(childText(element, 'name') ?? '');
+        transactions.push([]);
         const texts: string[] = [];
         for (const field of childrenNamed(element, 'fields')) {
           const name = childText(field, 'name') ?? '';
@@ -273,5 +278,5 @@ export function runFlow(flow: XmlElement, org: FlowOrg, options: RunOptions): Fl
     if (childText(variable, 'isOutput') === 'true')
       outputs[childText(variable, 'name') ?? ''] = vars.get(childText(variable, 'name') ?? '');
   }
-  return { outputs, screens, lastScreenText };
+  return { outputs, screens, lastScreenText, transactions: transactions.filter((t) => t.length > 0) };
 }

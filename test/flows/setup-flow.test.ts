@@ -92,7 +92,7 @@ describe('Tethr_Set_Up_Integration_User', () => {
   test('in a fresh org: the API-only user, its licence, the access permission set, then both assignments', () => {
     const org = caseOnlyOrg();
     const result = run(org);
-    assert.deepEqual(result.screens, ['Ask_User_Details', 'Show_Done']);
+    assert.deepEqual(result.screens, ['Ask_User_Details', 'Show_User_Ready', 'Show_Done']);
     assert.deepEqual(result.outputs, {
       failedStep: undefined,
       faultMessage: undefined,
@@ -141,12 +141,19 @@ describe('Tethr_Set_Up_Integration_User', () => {
     );
   });
 
+  test('the new user and its licence are committed before any permission set work (mixed DML)', () => {
+    const org = caseOnlyOrg();
+    const result = run(org);
+    assert.deepEqual(result.transactions[0], ['User', 'PermissionSetLicenseAssign']);
+    for (const transaction of result.transactions.slice(1)) assert.ok(!transaction.includes('User'));
+  });
+
   test('run again for the existing user: asks nothing and creates nothing', () => {
     const org = caseOnlyOrg();
     run(org);
     const before = org.inserted.length;
     const again = run(org, pageInputs(USERNAME), {});
-    assert.deepEqual(again.screens, ['Show_Done']);
+    assert.deepEqual(again.screens, ['Show_User_Ready', 'Show_Done']);
     assert.equal(org.inserted.length, before);
     assert.equal(again.outputs.integrationUsername, USERNAME);
   });
@@ -172,7 +179,7 @@ describe('Tethr_Set_Up_Integration_User', () => {
     const org = caseOnlyOrg();
     const inputs = pageInputs();
     const result = run(org, { ...inputs, fieldNames: [...inputs.fieldNames, 'Case.CaseNumber'] });
-    assert.deepEqual(result.screens, ['Ask_User_Details', 'Show_Failure']);
+    assert.deepEqual(result.screens, ['Ask_User_Details', 'Show_User_Ready', 'Show_Failure']);
     assert.equal(result.outputs.failedStep, 'Grant read access to the fields');
     assert.equal(
       result.outputs.faultMessage,
