@@ -5,7 +5,12 @@ import lwcConfig from '@salesforce/eslint-config-lwc';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const LWC_FILES = ['force-app/**/lwc/**/*.js', 'force-app/test/jest-mocks/**/*.js'];
+const LWC_FILES = [
+  'force-app/**/lwc/**/*.js',
+  'force-app/test/jest-mocks/**/*.js',
+  // The preview's stand-in components (lightning/flow): a folder with a template, like an LWC.
+  'scripts/preview/fixtures/lightning/*/*.js'
+];
 const TYPESCRIPT_FILES = ['scripts/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'bin/**/*.{js,ts}'];
 
 export default [

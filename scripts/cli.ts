@@ -1,12 +1,14 @@
 // The command registry (oclif "explicit" strategy, see package.json "oclif.commands").
-// Ids use ":" between topic and command; the CLI shows them space-separated ("package version").
+// Ids use ":" between topic and command; the CLI shows them space-separated ("package version create").
+import Access from './commands/access.ts';
 import AppPolicies from './commands/app-policies.ts';
 import Backfill from './commands/backfill.ts';
+import Connection from './commands/connection.ts';
 import Credentials from './commands/credentials.ts';
 import Deploy from './commands/deploy.ts';
 import Doctor from './commands/doctor.ts';
 import IntegrationUser from './commands/integration-user.ts';
-import PackageVersion from './commands/package-version.ts';
+import PackageVersionCreate from './commands/package-version-create.ts';
 import Relay from './commands/relay.ts';
 import RelayCheckpointShow from './commands/relay-checkpoint-show.ts';
 import RelayOrgsAdd from './commands/relay-orgs-add.ts';
@@ -14,20 +16,24 @@ import RelayOrgsList from './commands/relay-orgs-list.ts';
 import RelayOrgsRemove from './commands/relay-orgs-remove.ts';
 import RelayServe from './commands/relay-serve.ts';
 import Setup from './commands/setup.ts';
+import Verify from './commands/verify.ts';
 
 export const COMMANDS = {
   setup: Setup,
   deploy: Deploy,
+  access: Access,
   'integration-user': IntegrationUser,
   'app-policies': AppPolicies,
+  connection: Connection,
   credentials: Credentials,
   doctor: Doctor,
-  'package:version': PackageVersion,
+  'package:version:create': PackageVersionCreate,
   relay: Relay,
   'relay:serve': RelayServe,
   'relay:orgs:add': RelayOrgsAdd,
   'relay:orgs:remove': RelayOrgsRemove,
   'relay:orgs:list': RelayOrgsList,
   'relay:checkpoint:show': RelayCheckpointShow,
-  backfill: Backfill
+  backfill: Backfill,
+  verify: Verify
 };

@@ -1,14 +1,24 @@
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { SfError } from '@salesforce/core/sfError';
-import { BundleSession } from '../org/bundle-auth.ts';
-import { CHANNELS, readBundle, type Channel } from '../org/credentials-bundle.ts';
+import { Flags, Progress, SfCommand } from '@salesforce/sf-plugins-core';
+import { CHANNEL_REGISTRY, type Channel } from '../contracts/channels.ts';
+import { defaultBackfillDeadLetterPath, defaultCursorPath } from '../relay/backfill-cursor.ts';
 import { runBackfill, type BackfillSummary } from '../relay/backfill-runner.ts';
 import { DeadLetterFile } from '../relay/dead-letters.ts';
-import { defaultCursorPath, defaultDeadLetterPath } from '../relay/default-paths.ts';
+import { defaultDeadLetterPath } from '../relay/default-paths.ts';
 import { jsonLogger } from '../relay/relay-logger.ts';
 import { createSink } from '../relay/sink-factory.ts';
 import { parseSinkOption } from '../relay/sink-option.ts';
-import { credentialsFlag, sinkFlag, takeOverStopSignals } from './delivery-flags.ts';
+import { parseTimeWindow } from '../shared/iso-time.ts';
+import { loadMessages } from '../shared/messages.ts';
+import {
+  channelsFlag,
+  connectionFlags,
+  openConnection,
+  parseChannels,
+  progressBarOptions
+} from './window-flags.ts';
+import { sinkFlag, takeOverStopSignals } from './delivery-flags.ts';
+
+const messages = loadMessages('backfill');
 
 export interface BackfillResult {
   since: string;
@@ -16,6 +26,8 @@ export interface BackfillResult {
   sink: string;
   cursor: string;
   deadLetterFile: string;
+  /** an earlier run of this window had saved progress */
+  resumed: boolean;
   interrupted: boolean;
   channels: BackfillSummary['channels'];
   salesforceRequests: number;
@@ -26,42 +38,51 @@ export default class Backfill extends SfCommand<BackfillResult> {
   public static override readonly summary =
     'Send the conversations closed in a time window to Tethr (the batch path).';
   public static override readonly description =
-    'Finds Cases closed (ClosedDate), Messaging sessions ended (EndTime) and chat transcripts completed (EndTime) in [--since, --until) and sends each through the same fetch and sink code as `relay`. Resumable: progress is kept in --cursor; rerun the same command to continue. Use it for history, and for gaps the relay reports (replay id older than the 72-hour retention).';
+    'Finds Cases closed (ClosedDate), Messaging sessions ended (EndTime) and chat transcripts completed (EndTime) in [--since, --until) and sends each through the same fetch and sink code as `relay`. Times are ISO 8601 with Z or an offset; a date alone means midnight UTC. Resumable: rerun the same command to continue an interrupted window, or to see that it is done. Without --until the window ends when it is first run, and that end is kept for reruns. Every window has its own progress file (--cursor), so later backfills of the same org, such as sending a gap the relay reported, start fresh.';
   public static override readonly examples = [
-    '<%= config.bin %> <%= command.id %> --credentials ./bundle.json --since 2026-11-01T00:00:00Z',
-    '<%= config.bin %> <%= command.id %> --credentials ./bundle.json --since 2026-11-01 --until 2026-11-08 --channels Case --sink ndjson:./cases.ndjson'
+    '<%= config.bin %> <%= command.id %> --connection ./tethr-00D5g000004abcD.connection.json --since 2026-11-01T00:00:00Z',
+    '<%= config.bin %> <%= command.id %> --connection ./acme.connection.json --since 2026-11-01 --until 2026-11-08 --channels Case --sink ndjson:./cases.ndjson',
+    '<%= config.bin %> <%= command.id %> --credentials ./legacy-bundle.json --since 2026-11-01T00:00:00Z'
   ];
 
   public static override readonly flags = {
-    credentials: credentialsFlag,
-    since: Flags.string({ summary: 'Start of the window (ISO 8601, inclusive).', required: true }),
-    until: Flags.string({ summary: 'End of the window (ISO 8601, exclusive; default now).' }),
-    channels: Flags.string({
-      summary: `Comma-separated channels (${CHANNELS.join(', ')}); default: the bundle's channels.`
+    ...connectionFlags,
+    since: Flags.string({
+      summary: 'Start of the window, inclusive: ISO 8601 with Z or an offset, or a date (midnight UTC).',
+      required: true
     }),
+    until: Flags.string({
+      summary: 'End of the window, exclusive (same format). Default: when this window was first run.'
+    }),
+    channels: channelsFlag,
     sink: sinkFlag,
     cursor: Flags.file({
       summary:
-        'Progress file that makes the backfill resumable (default .tethr/backfill-<orgId>.cursor.json).'
+        'Progress file that makes the backfill resumable (default .tethr/backfill-<orgId>-<since>[-<until>].cursor.json).'
     }),
-    'dead-letter': Flags.file({ summary: 'Dead-letter file (default: next to the cursor).' }),
+    'dead-letter': Flags.file({
+      summary:
+        'Dead-letter file (default .tethr/backfill-<orgId>.dead-letters.ndjson, or next to an explicit --cursor).'
+    }),
     'batch-size': Flags.integer({ summary: 'Conversations read per batch.', min: 1, max: 200, default: 50 })
   };
 
   public async run(): Promise<BackfillResult> {
     const { flags } = await this.parse(Backfill);
-    const bundle = await readBundle(flags.credentials);
-    const since = isoFlag('--since', flags.since);
-    const until = isoFlag('--until', flags.until ?? new Date().toISOString());
-    if (since >= until)
-      throw new SfError('--since must be before --until.', 'InvalidWindow', ['Swap the two dates.']);
-    const channels = parseChannels(flags.channels, bundle.channels);
-    const cursor = flags.cursor ?? defaultCursorPath(bundle.orgId);
-    const deadLetterPath = flags['dead-letter'] ?? defaultDeadLetterPath(cursor);
+    const window = parseTimeWindow({
+      since: { name: '--since', value: flags.since },
+      ...(flags.until !== undefined ? { until: { name: '--until', value: flags.until } } : {})
+    });
+    const { connection, session, fileArgs } = await openConnection(flags);
+    const channels = parseChannels(flags.channels, connection.channels);
+    const cursor =
+      flags.cursor ??
+      defaultCursorPath({ orgId: connection.orgId, since: window.since, until: window.until });
+    const deadLetterPath =
+      flags['dead-letter'] ??
+      (flags.cursor ? defaultDeadLetterPath(flags.cursor) : defaultBackfillDeadLetterPath(connection.orgId));
     const logger = jsonLogger({ level: 'warn' });
     const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    const restoreSignals = takeOverStopSignals(onSignal);
     const deadLetters = new DeadLetterFile(deadLetterPath);
     const sink = createSink(parseSinkOption(flags.sink), {
       mode: 'transcripts',
@@ -70,14 +91,17 @@ export default class Backfill extends SfCommand<BackfillResult> {
       signal: stop.signal,
       json: this.jsonEnabled()
     });
-    let current: Channel | undefined;
+    const restoreSignals = takeOverStopSignals(() => stop.abort());
+    // One bar per channel: sf's Progress cannot be restarted once finished, and its default
+    // wording ("Components") is deploy's.
+    let bar: { channel: Channel; progress: Progress } | undefined;
     try {
       const summary = await runBackfill({
-        bundle,
-        session: new BundleSession(bundle),
+        connection,
+        session,
         channels,
-        since,
-        until,
+        since: window.since,
+        ...(window.until !== undefined ? { until: window.until } : {}),
         sink,
         deadLetters,
         cursorPath: cursor,
@@ -85,56 +109,86 @@ export default class Backfill extends SfCommand<BackfillResult> {
         signal: stop.signal,
         batchSize: flags['batch-size'],
         onProgress: ({ channel, total, done }) => {
-          if (channel !== current) {
-            if (current) this.progress.finish();
-            current = channel;
-            this.progress.start(total, {}, { title: `Backfill ${channel}` });
+          if (bar?.channel !== channel) {
+            bar?.progress.finish();
+            bar = { channel, progress: new Progress(!this.jsonEnabled()) };
+            bar.progress.start(total, {}, progressBarOptions(`Backfill ${CHANNEL_REGISTRY[channel].label}`));
           }
-          this.progress.update(done);
+          bar.progress.update(done);
         }
       });
-      if (current) this.progress.finish();
-      if (summary.interrupted) this.warn(`Interrupted. Rerun the same command to resume from ${cursor}.`);
+      bar?.progress.finish();
+      bar = undefined;
+      this.report(summary, {
+        cursor,
+        deadLetterPath,
+        sink: sink.name,
+        fileArgs,
+        channels
+      });
       return {
-        since,
-        until,
+        since: summary.since,
+        until: summary.until,
         sink: sink.name,
         cursor,
         deadLetterFile: deadLetterPath,
+        resumed: summary.resumed,
         interrupted: summary.interrupted,
         channels: summary.channels,
         salesforceRequests: summary.apiUsage.requests,
         salesforceApiCalls: summary.apiUsage.countedCalls
       };
     } finally {
-      this.progress.stop();
+      bar?.progress.stop();
       restoreSignals();
     }
   }
-}
 
-function isoFlag(name: string, value: string): string {
-  const ms = Date.parse(value);
-  if (!Number.isFinite(ms)) {
-    throw new SfError(`${name} "${value}" is not an ISO 8601 date or date-time.`, 'InvalidDate', [
-      'Use e.g. 2026-11-01 or 2026-11-01T00:00:00Z.'
-    ]);
-  }
-  return new Date(ms).toISOString();
-}
-
-function parseChannels(value: string | undefined, enabled: Channel[]): Channel[] {
-  if (!value) return enabled;
-  const channels = value
-    .split(',')
-    .map((c) => c.trim())
-    .filter(Boolean);
-  for (const channel of channels) {
-    if (!CHANNELS.includes(channel as Channel)) {
-      throw new SfError(`--channels: unknown channel "${channel}".`, 'InvalidChannel', [
-        `Use any of ${CHANNELS.join(', ')}.`
-      ]);
+  private report(
+    summary: BackfillSummary,
+    context: {
+      cursor: string;
+      deadLetterPath: string;
+      sink: string;
+      fileArgs: string;
+      channels: Channel[];
+    }
+  ): void {
+    if (this.jsonEnabled()) return;
+    this.log(messages.getMessage('info.window', [summary.since, summary.until, context.sink]));
+    if (summary.resumed) this.log(messages.getMessage('info.resumed', [context.cursor]));
+    const rows = context.channels.map((channel) => {
+      const result = summary.channels[channel]!;
+      return {
+        channel: CHANNEL_REGISTRY[channel].label,
+        delivered: result.delivered,
+        deadLettered: result.deadLettered,
+        result: messages.getMessage(`result.${result.outcome}`, [result.reason ?? ''])
+      };
+    });
+    this.table({
+      data: rows,
+      columns: [
+        { key: 'channel', name: messages.getMessage('column.channel') },
+        { key: 'delivered', name: messages.getMessage('column.delivered'), horizontalAlignment: 'right' },
+        {
+          key: 'deadLettered',
+          name: messages.getMessage('column.deadLettered'),
+          horizontalAlignment: 'right'
+        },
+        { key: 'result', name: messages.getMessage('column.result') }
+      ]
+    });
+    const deadLettered = rows.reduce((sum, row) => sum + row.deadLettered, 0);
+    if (deadLettered > 0)
+      this.log(messages.getMessage('info.deadLetters', [deadLettered, context.deadLetterPath]));
+    if (summary.interrupted) {
+      this.warn(messages.warning('warning.Interrupted', [], [context.cursor]));
+    } else if (
+      rows.length > 0 &&
+      context.channels.every((c) => summary.channels[c]!.outcome === 'already-done')
+    ) {
+      this.log(messages.getMessage('info.alreadyDone', [`${context.fileArgs} `, summary.until]));
     }
   }
-  return channels as Channel[];
 }

@@ -1,49 +1,59 @@
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { deployMetadata, type DeployOutcome } from '../org/deploy.ts';
-import { packageDeploy } from '../org/deploy-plans.ts';
-import { detectNamespace } from '../org/org-context.ts';
+import { SfCommand } from '@salesforce/sf-plugins-core';
 import { adminEmail } from '../org/admin-user.ts';
+import { deployForOrg } from '../org/deploy-for-org.ts';
+import { detectOrgShape } from '../org/org-shape.ts';
+import type { StepResult } from '../shared/step.ts';
 import { assertAllowedUrl } from '../shared/url-policy.ts';
-import { spinnerProgress } from './step-rendering.ts';
-import { callbackUrlFlag, targetOrgFlags } from './shared-flags.ts';
+import { envSection } from './env-vars.ts';
+import { renderSteps, spinnerProgress } from './step-rendering.ts';
+import { callbackUrlFlag, checkFlag, legacyConnectedAppFlag, targetOrgFlags } from './shared-flags.ts';
 
-export type DeployCommandResult = DeployOutcome | { skipped: true; reason: string };
+export interface DeployCommandResult {
+  deployed: boolean;
+  deployId?: string;
+  componentsDeployed?: number;
+  steps: StepResult[];
+}
 
 export default class Deploy extends SfCommand<DeployCommandResult> {
-  public static override readonly summary =
-    'Deploy the Tethr metadata and the filled-in OAuth app templates to an org.';
+  public static override readonly summary = 'Deploy the Tethr metadata this org supports, unpackaged.';
   public static override readonly description =
-    'Deploys force-app (the External Client App as an org-local app) with its global OAuth settings and app policies, using source-deploy-retrieve. With --legacy-connected-app the Connected App Tethr_Connected_App is deployed instead of the External Client App. Orgs with the installed package are left alone.';
-  public static override readonly examples = ['<%= config.bin %> <%= command.id %> --target-org my-scratch'];
+    "For orgs without the managed package (scratch orgs, sandboxes, unpackaged installs): deploys the base metadata (force-app, with the External Client App as an org-local app, its global OAuth settings and app policies), and the Messaging extension's metadata only where the org has MessagingSession. Reports what it skipped and why. Orgs with the installed package are left alone. With --legacy-connected-app the Connected App is deployed instead of the External Client App (new Connected Apps are blocked since Spring '26 unless Salesforce Support enabled them). The per-org access permission sets come from `access`.";
+  public static override readonly examples = [
+    '<%= config.bin %> <%= command.id %> --target-org my-scratch',
+    '<%= config.bin %> <%= command.id %> --target-org my-sandbox --legacy-connected-app'
+  ];
+  public static override readonly envVariablesSection = envSection('SF_TARGET_ORG');
 
   public static override readonly flags = {
     ...targetOrgFlags,
-    'legacy-connected-app': Flags.boolean({
-      summary: 'Deploy the legacy Connected App instead of the External Client App.'
-    }),
+    'legacy-connected-app': legacyConnectedAppFlag,
     'callback-url': callbackUrlFlag
   };
 
   public async run(): Promise<DeployCommandResult> {
     const { flags } = await this.parse(Deploy);
-    assertAllowedUrl(flags['callback-url'], '--callback-url');
-    const conn = flags['target-org'].getConnection(flags['api-version']);
-    if ((await detectNamespace(conn)) !== '') {
-      const reason = 'The Tethr package is installed in this org; its metadata comes with the package.';
-      this.info(reason);
-      return { skipped: true, reason };
-    }
-    const outcome = await deployMetadata(conn, {
-      ...packageDeploy({
-        legacyConnectedApp: flags['legacy-connected-app'],
-        callbackUrl: flags['callback-url'],
-        contactEmail: await adminEmail(conn)
-      }),
-      onProgress: spinnerProgress(this)
+    checkFlag('--callback-url', () => assertAllowedUrl(flags['callback-url'], 'the callback URL'));
+    const org = flags['target-org'];
+    const conn = org.getConnection(flags['api-version']);
+    const progress = spinnerProgress(this);
+    progress({ step: 'Org', phase: 'start', message: 'describing' });
+    const shape = await detectOrgShape(conn);
+    const result = await deployForOrg(conn, {
+      shape,
+      legacyConnectedApp: flags['legacy-connected-app'],
+      callbackUrl: flags['callback-url'],
+      contactEmail: await adminEmail(conn),
+      onProgress: progress
     });
-    this.logSuccess(
-      `Deployed ${outcome.componentsDeployed}/${outcome.componentsTotal} components (deploy ${outcome.deployId}).`
-    );
-    return outcome;
+    progress({ step: 'Org', phase: 'end' });
+    renderSteps(this, `Tethr deploy: ${org.getUsername() ?? ''} (${org.getOrgId()})`, result.steps);
+    return {
+      deployed: result.outcome !== undefined,
+      ...(result.outcome
+        ? { deployId: result.outcome.deployId, componentsDeployed: result.outcome.componentsDeployed }
+        : {}),
+      steps: result.steps
+    };
   }
 }

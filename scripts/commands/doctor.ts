@@ -1,89 +1,109 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { SfError } from '@salesforce/core/sfError';
-import { collectBundle } from '../org/collect-credentials.ts';
-import { readBundle, type CredentialsBundle } from '../org/credentials-bundle.ts';
-import { runDoctor, type DoctorReport } from '../org/doctor.ts';
-import type { Connection } from '@salesforce/core';
-import { spinnerProgress } from './step-rendering.ts';
+import { fromConnectionFile, type OrgConnection } from '../contracts/org-connection.ts';
+import { tethrAppCredentialFromEnv } from '../org/app-credential.ts';
+import { appVariantOf, buildConnectionFile } from '../org/connection-builder.ts';
+import { readConnection } from '../org/connection-files.ts';
+import { runDoctor, type CheckStatus } from '../org/doctor.ts';
+import { detectOrgShape } from '../org/org-shape.ts';
+import { loadMessages } from '../shared/messages.ts';
+import { AGE_VARS, APP_CREDENTIAL_VARS, envSection } from './env-vars.ts';
+import { renderDiagnosis, spinnerProgress } from './step-rendering.ts';
+import { connectionFlag, credentialsFlag, legacyConnectedAppFlag } from './shared-flags.ts';
 
-const STATUS: Record<string, string> = {
-  passed: '✓ passed',
-  warning: '! warning',
-  failed: '✗ failed',
-  skipped: '- skipped'
-};
+const messages = loadMessages('doctor-command');
 
-export default class Doctor extends SfCommand<DoctorReport> {
+export interface DoctorCommandResult {
+  ok: boolean;
+  orgId: string;
+  instanceUrl: string;
+  app: string;
+  authFlow: string;
+  checks: {
+    check: string;
+    status: CheckStatus;
+    detail: string;
+    diagnosis?: { code: string; cause: string; actions: string[] };
+  }[];
+}
+
+const SYMBOL: Record<CheckStatus, string> = { passed: '✓', warning: '!', failed: '✗', skipped: '-' };
+
+export default class Doctor extends SfCommand<DoctorCommandResult> {
   public static override readonly summary =
-    'Prove that Tethr can log in and read conversations with the credentials bundle.';
+    'Prove that Tethr can sign in and read every channel, the way Tethr will.';
   public static override readonly description =
-    "Obtains a token with the bundle's own credentials (client credentials against the My Domain host, or the legacy username-password flow), retrying while a new app propagates (up to 10 minutes). Then, as the integration user, reads one closed conversation per enabled channel and the Conversation Closed event; with --target-org it also checks that the flows are active and the daily event delivery allocation. Every failure names its known cause and fix.";
+    "With --connection: signs in exactly as Tethr does. For the packaged app that is Tethr's own credential from the environment (TETHR_SF_CONSUMER_KEY with TETHR_SF_JWT_KEY_FILE for the JWT bearer flow, or TETHR_SF_CONSUMER_SECRET for client credentials); for an org-local or legacy app, the credential in the file. A new app is retried while it propagates (up to 10 minutes). Then, as the integration user, it reads one closed conversation per channel selecting every field the relay reads, and the Conversation Closed event. With --target-org (an admin login) it also checks the org's side: channels, the Messaging extension, flows, the generated access permission set and its assignment, the app's OAuth policies and the event delivery allocation. Every failure names its cause and fix. Exits 1 when a check fails.";
   public static override readonly examples = [
-    '<%= config.bin %> <%= command.id %> --credentials tethr-00D....credentials.json',
-    '<%= config.bin %> <%= command.id %> --target-org my-scratch'
+    '<%= config.bin %> <%= command.id %> --connection tethr-00D5g000004abcD.connection.json',
+    '<%= config.bin %> <%= command.id %> --connection acme.connection.json --target-org acme',
+    '<%= config.bin %> <%= command.id %> --target-org acme'
   ];
+  public static override readonly envVariablesSection = envSection(
+    'SF_TARGET_ORG',
+    ...APP_CREDENTIAL_VARS,
+    ...AGE_VARS
+  );
 
   public static override readonly flags = {
+    connection: connectionFlag,
+    credentials: { ...credentialsFlag, exclusive: ['connection'] },
     'target-org': Flags.optionalOrg({
-      summary: 'Org to read the credentials from (also enables the flow and allocation checks).'
+      summary:
+        'Admin login of the org: adds the org-side checks (and builds the connection when none is given).'
     }),
     'api-version': Flags.orgApiVersion(),
-    credentials: Flags.file({
-      summary:
-        'Credentials bundle to check (plain or age-encrypted; identity from TETHR_AGE_IDENTITY[_FILE]).',
-      exists: true
-    }),
-    'legacy-connected-app': Flags.boolean({
-      summary: 'With --target-org: check the legacy Connected App instead of the External Client App.'
-    })
+    'legacy-connected-app': legacyConnectedAppFlag
   };
 
-  public async run(): Promise<DoctorReport> {
+  public async run(): Promise<DoctorCommandResult> {
     const { flags } = await this.parse(Doctor);
-    let bundle: CredentialsBundle;
-    let adminConnection: Connection | undefined;
-    if (flags.credentials) {
-      bundle = await readBundle(flags.credentials);
-      adminConnection = flags['target-org']?.getConnection(flags['api-version']);
-    } else if (flags['target-org']) {
-      adminConnection = flags['target-org'].getConnection(flags['api-version']);
-      bundle = await collectBundle(adminConnection, {
-        orgId: flags['target-org'].getOrgId(),
-        legacyConnectedApp: flags['legacy-connected-app']
-      });
-    } else {
-      throw new SfError(
-        'Nothing to check: give --credentials <bundle file> or --target-org <org>.',
-        'NothingToCheck',
-        [
-          'Run `tethr-sf doctor --credentials <file>` with the bundle Tethr received, or `--target-org <alias>` as an admin of the org.'
-        ]
+    const file = flags.connection ?? flags.credentials;
+    const admin = flags['target-org']?.getConnection(flags['api-version']);
+    let connection: OrgConnection;
+    if (file) {
+      connection = await readConnection(file);
+    } else if (admin && flags['target-org']) {
+      this.spinner.start(messages.getMessage('progress.building'));
+      const shape = await detectOrgShape(admin);
+      connection = fromConnectionFile(
+        await buildConnectionFile(admin, {
+          orgId: flags['target-org'].getOrgId(),
+          shape,
+          app: appVariantOf(shape, flags['legacy-connected-app'])
+        })
       );
+      this.spinner.stop();
+    } else {
+      throw messages.createError('error.NothingToCheck');
     }
-
     const report = await runDoctor({
-      bundle,
-      ...(adminConnection ? { adminConnection } : {}),
+      connection,
+      appCredential: tethrAppCredentialFromEnv(),
+      ...(admin ? { adminConnection: admin } : {}),
       onProgress: spinnerProgress(this)
     });
-    this.table({
-      title: `Tethr doctor: ${bundle.orgId} (${bundle.myDomainUrl})`,
-      data: report.checks.map((c) => ({
-        check: c.check,
-        status: STATUS[c.status] ?? c.status,
-        detail: c.detail
-      })),
-      columns: ['check', 'status', 'detail']
-    });
-    for (const check of report.checks.filter((c) => c.diagnosis)) {
-      this.log(`\n${check.check}: ${check.diagnosis!.cause}`);
-      for (const action of check.diagnosis!.actions) this.log(`  → ${action}`);
+
+    this.log(
+      messages.getMessage('title', [
+        connection.orgId,
+        connection.instanceUrl,
+        connection.app,
+        connection.authFlow
+      ])
+    );
+    for (const c of report.checks) this.log(`  ${SYMBOL[c.status]} ${c.check}: ${c.detail}`);
+    for (const c of report.checks.filter((check) => check.diagnosis && check.status !== 'passed')) {
+      renderDiagnosis(this, c.check, c.diagnosis!.cause, c.diagnosis!.actions);
     }
-    if (report.ok) {
-      this.logSuccess('Tethr can log in and read conversations.');
-    } else {
-      process.exitCode = 1;
-    }
-    return report;
+    if (report.ok) this.logSuccess(messages.getMessage('success'));
+    else process.exitCode = 1;
+    return {
+      ok: report.ok,
+      orgId: connection.orgId,
+      instanceUrl: connection.instanceUrl,
+      app: connection.app,
+      authFlow: connection.authFlow,
+      checks: report.checks
+    };
   }
 }

@@ -1,18 +1,29 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { ensureIntegrationUser, type IntegrationUserResult } from '../org/integration-user.ts';
-import { detectNamespace } from '../org/org-context.ts';
+import { ensureIntegrationUser, integrationPermissionSets } from '../org/integration-user.ts';
+import { assertUserInputs } from '../org/integration-user.ts';
+import { detectOrgShape } from '../org/org-shape.ts';
+import type { StepResult } from '../shared/step.ts';
+import { envSection } from './env-vars.ts';
 import { renderSteps, spinnerProgress } from './step-rendering.ts';
-import { targetOrgFlags } from './shared-flags.ts';
+import { checkFlag, targetOrgFlags } from './shared-flags.ts';
 
-export default class IntegrationUser extends SfCommand<IntegrationUserResult> {
+export interface IntegrationUserCommandResult {
+  userId: string;
+  username: string;
+  permissionSets: string[];
+  steps: StepResult[];
+}
+
+export default class IntegrationUser extends SfCommand<IntegrationUserCommandResult> {
   public static override readonly summary =
-    'Create or reuse the API-only integration user that Tethr runs as.';
+    'Create or reuse the API-only integration user that Tethr signs in as.';
   public static override readonly description =
-    'Creates a user with the "Minimum Access - API Only Integrations" profile, assigns the permission set licence SalesforceAPIIntegrationPsl and then the permission set Tethr_Integration_User (namespaced when the package is installed). Reuses what already exists; undoes what it created if a step fails.';
+    'Creates a user with the "Minimum Access - API Only Integrations" profile (free Salesforce Integration licence), assigns the permission set licence SalesforceAPIIntegrationPsl, then the packaged permission set Tethr_Integration_User (tethr__ when the package is installed) and the generated Tethr_Integration_Access (run `access` first, or `setup`). In that order, the only one Salesforce accepts. Reuses what already exists; undoes what it created if a later step fails.';
   public static override readonly examples = [
-    '<%= config.bin %> <%= command.id %> --target-org my-scratch',
-    '<%= config.bin %> <%= command.id %> --target-org prod --username tethr.api@acme.com --email admin@acme.com'
+    '<%= config.bin %> <%= command.id %> --target-org acme',
+    '<%= config.bin %> <%= command.id %> --target-org acme --username tethr.api@acme.com --email admin@acme.com'
   ];
+  public static override readonly envVariablesSection = envSection('SF_TARGET_ORG');
 
   public static override readonly flags = {
     ...targetOrgFlags,
@@ -20,19 +31,23 @@ export default class IntegrationUser extends SfCommand<IntegrationUserResult> {
     email: Flags.string({ summary: "E-mail of the integration user (default: the admin's e-mail)." })
   };
 
-  public async run(): Promise<IntegrationUserResult> {
+  public async run(): Promise<IntegrationUserCommandResult> {
     const { flags } = await this.parse(IntegrationUser);
+    checkFlag('--username', () => assertUserInputs({ username: flags.username }));
+    checkFlag('--email', () => assertUserInputs({ email: flags.email }));
     const org = flags['target-org'];
     const conn = org.getConnection(flags['api-version']);
-    const namespace = await detectNamespace(conn);
+    const { namespace } = await detectOrgShape(conn);
+    const permissionSets = integrationPermissionSets(namespace);
     const result = await ensureIntegrationUser(conn, {
       ...(flags.username ? { username: flags.username } : {}),
       ...(flags.email ? { email: flags.email } : {}),
       namespace,
+      permissionSets,
       orgId: org.getOrgId(),
       onProgress: spinnerProgress(this)
     });
-    renderSteps(this, 'Integration user', result.steps);
-    return result;
+    renderSteps(this, `Tethr integration user: ${result.username}`, result.steps);
+    return { userId: result.userId, username: result.username, permissionSets, steps: result.steps };
   }
 }

@@ -1,25 +1,51 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { SfError } from '@salesforce/core/sfError';
 import type { Org } from '@salesforce/core';
-import { assertAgeRecipient } from '../org/credentials-bundle.ts';
+import type { AppVariant } from '../contracts/connection-file.ts';
+import { tethrAppCredentialFromEnv } from '../org/app-credential.ts';
+import { assertAgeRecipient } from '../org/connection-files.ts';
 import { assertUserInputs } from '../org/integration-user.ts';
 import { DEFAULT_SCRATCH_ALIAS, ensureScratchOrg } from '../org/scratch-org.ts';
-import { runSetup, SetupFailedError, type SetupResult } from '../org/setup.ts';
-import type { StepResult } from '../shared/step.ts';
+import { runSetup } from '../org/setup.ts';
+import { loadMessages } from '../shared/messages.ts';
+import { StepFailedError, type StepResult } from '../shared/step.ts';
 import { assertAllowedUrl } from '../shared/url-policy.ts';
-import { renderSteps, spinnerProgress } from './step-rendering.ts';
-import { bundleOutputFlags, callbackUrlFlag } from './shared-flags.ts';
+import { AGE_VARS, APP_CREDENTIAL_VARS, envSection, LEGACY_VARS } from './env-vars.ts';
+import { renderDiagnosis, renderSteps, spinnerProgress } from './step-rendering.ts';
+import {
+  authFlowFlag,
+  callbackUrlFlag,
+  checkFlag,
+  connectionOutputFlags,
+  legacyConnectedAppFlag
+} from './shared-flags.ts';
 
-export default class Setup extends SfCommand<SetupResult> {
+const messages = loadMessages('setup');
+
+export interface SetupCommandResult {
+  org: { orgId: string; username: string };
+  app: AppVariant;
+  connectionFile: string;
+  steps: StepResult[];
+  doctor?: { ok: boolean; failed: string[] };
+}
+
+export default class Setup extends SfCommand<SetupCommandResult> {
   public static override readonly summary =
-    'Make an org Tethr-ready and write the credentials bundle, in one command.';
+    'Make an org Tethr-ready and write its connection file, in one command.';
   public static override readonly description =
-    'Runs, in order: deploy the metadata (unless the package is installed), create or reuse the API-only integration user with its licence and permission set, set the OAuth policies of the External Client App, read its key and secret into the credentials bundle, and (unless --no-verify) run doctor. Safe to re-run after any failure. With --scratch, first creates (or reuses) a scratch org from config/project-scratch-def.json.';
+    "Looks at the org first (which channel objects it has, whether the Tethr package is installed), then runs, in order: deploy the metadata the org supports (skipped where the package is installed; the Messaging part only where the org has Messaging), generate and deploy the access permission sets for exactly the objects the org has, create or reuse the API-only integration user with its licence and permission sets, set the OAuth app's policies, and write the connection file (on the packaged path it holds no secret: Tethr holds the app credential). Unless --no-verify, doctor runs last. Safe to re-run after any failure: finished steps are checked and skipped. With --scratch, first creates (or reuses) a scratch org.";
   public static override readonly examples = [
-    '<%= config.bin %> <%= command.id %> --target-org my-sandbox',
+    '<%= config.bin %> <%= command.id %> --target-org acme',
+    '<%= config.bin %> <%= command.id %> --target-org acme --auth-flow client_credentials',
     '<%= config.bin %> <%= command.id %> --scratch --target-dev-hub devhub --target-org tethr-scratch',
-    '<%= config.bin %> <%= command.id %> --target-org prod --encrypt-to age1... --output acme.credentials.json.age'
+    '<%= config.bin %> <%= command.id %> --target-org acme-legacy --legacy-connected-app'
   ];
+  public static override readonly envVariablesSection = envSection(
+    'SF_TARGET_ORG',
+    ...APP_CREDENTIAL_VARS,
+    ...LEGACY_VARS,
+    ...AGE_VARS
+  );
 
   public static override readonly flags = {
     'target-org': Flags.string({
@@ -31,14 +57,18 @@ export default class Setup extends SfCommand<SetupResult> {
     }),
     scratch: Flags.boolean({ summary: 'Create (or reuse) a scratch org first.' }),
     'api-version': Flags.orgApiVersion(),
-    'legacy-connected-app': Flags.boolean({
-      summary:
-        'Use the legacy Connected App and the username-password flow instead of the External Client App.'
-    }),
+    'auth-flow': authFlowFlag,
+    'legacy-connected-app': legacyConnectedAppFlag,
     'callback-url': callbackUrlFlag,
-    username: Flags.string({ summary: 'Username of the integration user to create or reuse.' }),
-    email: Flags.string({ summary: "E-mail of the integration user (default: the admin's)." }),
-    ...bundleOutputFlags,
+    username: Flags.string({
+      summary: 'Username of the integration user to create or reuse.',
+      helpGroup: 'INTEGRATION USER'
+    }),
+    email: Flags.string({
+      summary: "E-mail of the integration user (default: the admin's).",
+      helpGroup: 'INTEGRATION USER'
+    }),
+    ...connectionOutputFlags,
     verify: Flags.boolean({
       summary: 'Run doctor at the end (waits up to 10 minutes for a new app to propagate).',
       default: true,
@@ -46,12 +76,15 @@ export default class Setup extends SfCommand<SetupResult> {
     })
   };
 
-  public async run(): Promise<SetupResult> {
+  public async run(): Promise<SetupCommandResult> {
     const { flags } = await this.parse(Setup);
     // Flags are checked before the first step so a typo cannot leave a half-set-up org behind.
-    assertAllowedUrl(flags['callback-url'], '--callback-url');
-    assertUserInputs({ username: flags.username, email: flags.email });
-    if (flags['encrypt-to'] !== undefined) assertAgeRecipient(flags['encrypt-to']);
+    checkFlag('--callback-url', () => assertAllowedUrl(flags['callback-url'], 'the callback URL'));
+    checkFlag('--username', () => assertUserInputs({ username: flags.username }));
+    checkFlag('--email', () => assertUserInputs({ email: flags.email }));
+    if (flags['encrypt-to'] !== undefined)
+      checkFlag('--encrypt-to', () => assertAgeRecipient(flags['encrypt-to']!));
+    const appCredential = tethrAppCredentialFromEnv();
     const earlierSteps: StepResult[] = [];
     const org = await this.resolveOrg(
       flags.scratch,
@@ -60,6 +93,7 @@ export default class Setup extends SfCommand<SetupResult> {
       earlierSteps
     );
     const conn = org.getConnection(flags['api-version']);
+    const title = messages.getMessage('title', [org.getUsername() ?? '', org.getOrgId()]);
     try {
       const result = await runSetup(conn, {
         orgId: org.getOrgId(),
@@ -68,23 +102,39 @@ export default class Setup extends SfCommand<SetupResult> {
         verify: flags.verify,
         earlierSteps,
         onProgress: spinnerProgress(this),
+        ...(appCredential ? { appCredential } : {}),
+        ...(flags['auth-flow'] ? { authFlow: flags['auth-flow'] } : {}),
         ...(flags.username ? { integrationUsername: flags.username } : {}),
         ...(flags.email ? { email: flags.email } : {}),
         ...(flags.output ? { output: flags.output } : {}),
         ...(flags['encrypt-to'] ? { encryptTo: flags['encrypt-to'] } : {})
       });
-      renderSteps(this, `Tethr setup: ${org.getUsername() ?? ''} (${org.getOrgId()})`, result.steps);
-      if (result.doctor && !result.doctor.ok) {
-        process.exitCode = 1;
-        this.warn(
-          'Setup finished but doctor found problems; run `tethr-sf doctor --target-org <org>` for the causes and fixes.'
-        );
-      } else {
-        this.logSuccess(`Tethr is set up. Credentials bundle: ${result.bundlePath}`);
+      renderSteps(this, title, result.steps);
+      for (const check of result.doctor?.checks ?? []) {
+        if (check.diagnosis && check.status !== 'passed')
+          renderDiagnosis(this, check.check, check.diagnosis.cause, check.diagnosis.actions);
       }
-      return result;
+      const failed = result.doctor?.checks.filter((c) => c.status === 'failed').map((c) => c.check) ?? [];
+      if (failed.length > 0) {
+        process.exitCode = 1;
+        this.warn(messages.getMessage('warning.doctorFailed'));
+      } else {
+        this.logSuccess(
+          messages.getMessage(result.app === 'packaged' ? 'success.packaged' : 'success.secret', [
+            result.connectionPath
+          ])
+        );
+      }
+      return {
+        org: { orgId: org.getOrgId(), username: org.getUsername() ?? '' },
+        app: result.app,
+        connectionFile: result.connectionPath,
+        steps: result.steps,
+        ...(result.doctor ? { doctor: { ok: result.doctor.ok, failed } } : {})
+      };
     } catch (error) {
-      if (error instanceof SetupFailedError) renderSteps(this, 'Tethr setup (stopped)', error.steps);
+      if (error instanceof StepFailedError)
+        renderSteps(this, messages.getMessage('titleStopped', [error.step]), error.steps);
       throw error;
     }
   }
@@ -95,16 +145,12 @@ export default class Setup extends SfCommand<SetupResult> {
     hub: Org | undefined,
     steps: StepResult[]
   ): Promise<Org> {
-    const { Org } = await import('@salesforce/core');
+    const { Org, ConfigAggregator, OrgConfigProperties } = await import('@salesforce/core');
     if (scratch) {
-      if (!hub) {
-        throw new SfError('--scratch needs a Dev Hub.', 'NoDevHub', [
-          'Pass --target-dev-hub <alias>, or set one with `sf config set target-dev-hub=<alias>`.'
-        ]);
-      }
+      if (!hub) throw messages.createError('error.NoDevHub');
       this.spinner.start('Scratch org');
       const result = await ensureScratchOrg(hub, target ?? DEFAULT_SCRATCH_ALIAS);
-      this.spinner.stop(result.created ? `created ${result.username}` : `reusing ${result.username}`);
+      this.spinner.stop();
       steps.push({
         step: 'Scratch org',
         status: result.created ? 'created' : 'unchanged',
@@ -112,18 +158,9 @@ export default class Setup extends SfCommand<SetupResult> {
       });
       return result.org;
     }
-    if (!target) {
-      const { ConfigAggregator, OrgConfigProperties } = await import('@salesforce/core');
-      const configured = (await ConfigAggregator.create()).getPropertyValue<string>(
-        OrgConfigProperties.TARGET_ORG
-      );
-      if (!configured) {
-        throw new SfError('No org given.', 'NoTargetOrg', [
-          'Pass --target-org <alias|username>, or --scratch to create a scratch org.'
-        ]);
-      }
-      return Org.create({ aliasOrUsername: configured });
-    }
-    return Org.create({ aliasOrUsername: target });
+    const alias =
+      target ?? (await ConfigAggregator.create()).getPropertyValue<string>(OrgConfigProperties.TARGET_ORG);
+    if (!alias) throw messages.createError('error.NoTargetOrg');
+    return Org.create({ aliasOrUsername: alias });
   }
 }

@@ -1,6 +1,12 @@
 import type { SfCommand } from '@salesforce/sf-plugins-core';
 import type { ProgressListener, StepResult } from '../shared/step.ts';
 
+// How multi-step commands show what they do. In a terminal: one spinner line for the step that
+// is running, replaced as steps finish, then one summary line per step. Piped (CI, log files):
+// no spinner frames, only a line when a long step reports news (deploy status, propagation
+// wait), then the same summary. Every line is short: the detail wraps under its step instead of
+// widening a table.
+
 const SYMBOL: Record<StepResult['status'], string> = {
   created: '+',
   updated: '~',
@@ -11,36 +17,59 @@ const SYMBOL: Record<StepResult['status'], string> = {
   warning: '!'
 };
 
-/** Live progress for long steps: a spinner per step on stderr, a one-line outcome when it ends. */
-export function spinnerProgress(command: SfCommand<unknown>): ProgressListener {
+/** Live progress on stderr: a spinner in a terminal, sparse lines when piped. */
+export function spinnerProgress(
+  command: SfCommand<unknown>,
+  stream: NodeJS.WriteStream = process.stderr
+): ProgressListener {
+  if (!stream.isTTY) return pipedProgress(stream);
   let running: string | undefined;
-  return ({ step, phase, result, message }) => {
+  return ({ step, phase, message }) => {
     if (phase === 'start') {
-      // Repeated starts of one step are status updates (e.g. deploy progress), not new spinners.
       if (running === step) {
-        // Without a terminal every update would append to the same log line; the end line suffices.
-        if (process.stderr.isTTY) command.spinner.status = message;
-      } else {
-        if (running !== undefined) command.spinner.stop();
-        command.spinner.start(step, message);
-        running = step;
+        if (message) command.spinner.status = message;
+        return;
       }
+      if (running !== undefined) command.spinner.stop();
+      command.spinner.start(step, message);
+      running = step;
       return;
     }
-    if (running !== step) command.spinner.start(step);
-    running = undefined;
-    command.spinner.stop(
-      result
-        ? `${SYMBOL[result.status]} ${result.status}${result.detail ? `: ${result.detail}` : ''}`
-        : undefined
-    );
+    if (running === step) {
+      // The summary shows the outcome; the spinner line just goes away.
+      command.spinner.stop();
+      running = undefined;
+    }
   };
 }
 
+/** Without a terminal: a line only for news within a step that keeps running (waits). */
+function pipedProgress(stream: NodeJS.WriteStream): ProgressListener {
+  let last = '';
+  return ({ step, phase, message }) => {
+    if (phase !== 'start' || !message) return;
+    const line = `${step}: ${message}`;
+    if (line === last) return;
+    last = line;
+    stream.write(`${line}\n`);
+  };
+}
+
+/** One line per step, the detail on the same line; a step that failed says so once. */
 export function renderSteps(command: SfCommand<unknown>, title: string, steps: StepResult[]): void {
-  command.table({
-    title,
-    data: steps.map((s) => ({ step: s.step, status: `${SYMBOL[s.status]} ${s.status}`, detail: s.detail })),
-    columns: ['step', 'status', 'detail']
-  });
+  command.log(title);
+  for (const step of steps)
+    command.log(`  ${SYMBOL[step.status]} ${step.step}${step.detail ? `: ${step.detail}` : ''}`);
+}
+
+/** Causes and next actions under a failed or warned check. */
+export function renderDiagnosis(
+  command: SfCommand<unknown>,
+  heading: string,
+  cause: string,
+  actions: string[]
+): void {
+  command.log('');
+  command.log(`${heading}: ${cause}`);
+  for (const action of actions) command.log(`  → ${action}`);
 }

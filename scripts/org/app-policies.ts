@@ -1,8 +1,12 @@
 import type { Connection } from '@salesforce/core';
-import { DeployFailedError, deployMetadata, type DeployOutcome } from './deploy.ts';
-import { namespaceCondition } from './soql.ts';
-import { appPoliciesDeploy, ECA_NAME } from './deploy-plans.ts';
+import { ECA_NAME, INTEGRATION_ACCESS_PERMISSION_SET, qualify } from '../contracts/api-names.ts';
+import { loadMessages } from '../shared/messages.ts';
 import { noProgress, type ProgressListener, type StepResult } from '../shared/step.ts';
+import { permissionSetIds } from './access.ts';
+import { DeployFailedError, deployMetadata, type DeployOutcome } from './deploy.ts';
+import { appPoliciesDeploy } from './deploy-plans.ts';
+
+const messages = loadMessages('app-policies');
 
 export interface AppPoliciesOptions {
   integrationUsername: string;
@@ -36,26 +40,21 @@ export async function applyAppPolicies(
 ): Promise<AppPoliciesResult> {
   const progress = options.onProgress ?? noProgress;
   const step = 'OAuth policies';
-  const appName = options.namespace ? `${options.namespace}__${ECA_NAME}` : ECA_NAME;
-  const permissionSet = options.namespace
-    ? `${options.namespace}__Tethr_Integration_User`
-    : 'Tethr_Integration_User';
-  progress({ step, phase: 'start', message: 'reading the current policies' });
-  if (await alreadyApplied(conn, appName, permissionSet, options.integrationUsername, options.namespace)) {
-    const result: StepResult = {
-      step,
-      status: 'unchanged',
-      detail: `run-as ${options.integrationUsername}, IP relaxation Bypass, admin-approved via ${permissionSet}`
-    };
+  const appName = qualify(ECA_NAME, options.namespace);
+  const permissionSet = INTEGRATION_ACCESS_PERMISSION_SET;
+  const readableSecret = !options.namespace;
+  progress({ step, phase: 'start', message: messages.getMessage('progress.reading') });
+  const detail = messages.getMessage(readableSecret ? 'detail.local' : 'detail.packaged', [
+    options.integrationUsername,
+    permissionSet
+  ]);
+  if (await alreadyApplied(conn, appName, permissionSet, options.integrationUsername, readableSecret)) {
+    const result: StepResult = { step, status: 'unchanged', detail };
     progress({ step, phase: 'end', result });
     return { step: result };
   }
   const deploy = await deployPolicies(conn, options, progress, step);
-  const result: StepResult = {
-    step,
-    status: 'updated',
-    detail: `run-as ${options.integrationUsername}, IP relaxation Bypass, admin-approved via ${permissionSet}, secret readable via REST`
-  };
+  const result: StepResult = { step, status: 'updated', detail };
   progress({ step, phase: 'end', result });
   return { step: result, deploy };
 }
@@ -72,7 +71,9 @@ async function deployPolicies(
   step: string
 ): Promise<DeployOutcome> {
   const request = (reference?: string) => ({
-    ...appPoliciesDeploy(options.integrationUsername, options.namespace, reference),
+    ...appPoliciesDeploy(options.integrationUsername, options.namespace, reference, {
+      readableSecret: !options.namespace
+    }),
     onProgress: progress,
     step
   });
@@ -85,17 +86,12 @@ async function deployPolicies(
         (f) => f.type === 'ExtlClntAppOauthConfigurablePolicies' && /permission ?set/i.test(f.problem)
       );
     if (!aboutPermissionSet) throw error;
-    const id = await permissionSetIdOf(conn, options.namespace);
+    const id = (await permissionSetIds(conn, [INTEGRATION_ACCESS_PERMISSION_SET])).get(
+      INTEGRATION_ACCESS_PERMISSION_SET
+    );
     if (!id) throw error;
     return deployMetadata(conn, request(id));
   }
-}
-
-async function permissionSetIdOf(conn: Connection, namespace: string): Promise<string | undefined> {
-  const result = await conn.query<{ Id: string }>(
-    `SELECT Id FROM PermissionSet WHERE Name = 'Tethr_Integration_User' AND ${namespaceCondition(namespace)}`
-  );
-  return result.records[0]?.Id;
 }
 
 // jsforce's typed metadata names predate these ECA types, hence the casts below.
@@ -104,18 +100,20 @@ async function alreadyApplied(
   appName: string,
   permissionSet: string,
   username: string,
-  namespace: string
+  readableSecret: boolean
 ): Promise<boolean> {
   try {
     const policies = (await conn.metadata.read(
       'ExtlClntAppOauthConfigurablePolicies' as never,
       appName
     )) as unknown as PolicyRecord;
-    const permissionSetId = await permissionSetIdOf(conn, namespace);
-    const settings = (await conn.metadata.read(
-      'ExternalClientAppSettings' as never,
-      'ExternalClientApp'
-    )) as unknown as Record<string, unknown>;
+    const permissionSetId = (await permissionSetIds(conn, [permissionSet])).get(permissionSet);
+    const settings = readableSecret
+      ? ((await conn.metadata.read(
+          'ExternalClientAppSettings' as never,
+          'ExternalClientApp'
+        )) as unknown as Record<string, unknown>)
+      : { enableClientSecretInRestApiAccess: true };
     return (
       policies?.clientCredentialsFlowUser?.toLowerCase() === username.toLowerCase() &&
       truthy(policies.isClientCredentialsFlowEnabled) &&

@@ -1,10 +1,20 @@
-import { PACKAGE_DIR, type DeployRequest } from './deploy.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CONNECTED_APP_NAME,
+  ECA_NAME,
+  INTEGRATION_ACCESS_PERMISSION_SET,
+  qualify
+} from '../contracts/api-names.ts';
+import { PACKAGES } from '../contracts/packages.ts';
+import { PACKAGE_DIR, PROJECT_DIR, type DeployRequest } from './deploy.ts';
 
 const ECA_DIR = 'unpackaged/external-client-app';
 const LEGACY_DIR = 'unpackaged/legacy-connected-app';
+/** The Messaging extension's package directory: deployed unpackaged only where MessagingSession exists. */
+export const MESSAGING_PACKAGE_DIR = PACKAGES.messaging.directory;
 
-export const ECA_NAME = 'Tethr_Integration';
-export const CONNECTED_APP_NAME = 'Tethr_Connected_App';
+export { CONNECTED_APP_NAME, ECA_NAME };
 
 /**
  * Only used as the OAuth redirect_uri that the metadata requires: the client credentials flow
@@ -16,6 +26,15 @@ export interface PackageDeployOptions {
   legacyConnectedApp: boolean;
   callbackUrl: string;
   contactEmail: string;
+  /** the org has MessagingSession: the extension's metadata deploys too */
+  withMessaging: boolean;
+}
+
+/** The package directories an unpackaged deploy takes for this org. */
+export function packageDirectories(withMessaging: boolean): string[] {
+  const dirs = [PACKAGE_DIR];
+  if (withMessaging && existsSync(join(PROJECT_DIR, MESSAGING_PACKAGE_DIR))) dirs.push(MESSAGING_PACKAGE_DIR);
+  return dirs;
 }
 
 /**
@@ -27,7 +46,7 @@ export interface PackageDeployOptions {
 export function packageDeploy(options: PackageDeployOptions): DeployRequest {
   if (options.legacyConnectedApp) {
     return {
-      sourcePaths: [PACKAGE_DIR],
+      sourcePaths: packageDirectories(options.withMessaging),
       excludeTypes: ['ExternalClientApplication', 'ExtlClntAppOauthSettings'],
       templates: [
         {
@@ -39,7 +58,7 @@ export function packageDeploy(options: PackageDeployOptions): DeployRequest {
     };
   }
   return {
-    sourcePaths: [PACKAGE_DIR],
+    sourcePaths: packageDirectories(options.withMessaging),
     templates: [
       {
         templatePath: `${ECA_DIR}/extlClntAppGlobalOauthSets/${ECA_NAME}.ecaGlblOauth-meta.xml`,
@@ -59,17 +78,19 @@ export const EXTERNAL_CLIENT_APP_SETTINGS = `<?xml version="1.0" encoding="UTF-8
 `;
 
 /**
- * The per-org OAuth policies (run-as user, admin-approved permission set, IP relaxation) and
- * the org setting that lets the credentials REST API return the consumer secret.
- * `permissionSetReference` replaces the permission set's API name (e.g. by its Id).
+ * The per-org OAuth policies (run-as user, admin-approved via the access permission set, IP
+ * relaxation) and, for an org-local app only, the org setting that lets the credentials REST API
+ * return the org's own consumer secret. `permissionSetReference` replaces the permission set's
+ * API name (e.g. by its Id).
  */
 export function appPoliciesDeploy(
   integrationUsername: string,
   namespace: string,
-  permissionSetReference?: string
+  permissionSetReference?: string,
+  options: { readableSecret: boolean } = { readableSecret: !namespace }
 ): DeployRequest {
   const prefix = namespace ? `${namespace}__` : '';
-  const permissionSet = permissionSetReference ?? `${prefix}Tethr_Integration_User`;
+  const permissionSet = permissionSetReference ?? INTEGRATION_ACCESS_PERMISSION_SET;
   return {
     sourcePaths: [],
     templates: [
@@ -80,17 +101,21 @@ export function appPoliciesDeploy(
         // (UNCONFIRMED for subscriber-owned ECA policies; a wrong name fails the deploy loudly).
         ...(prefix ? { targetFileName: `${prefix}${ECA_NAME}.ecaOauthPlcy-meta.xml` } : {}),
         rewrites: [
-          [`<externalClientApplication>${ECA_NAME}<`, `<externalClientApplication>${prefix}${ECA_NAME}<`],
           [
-            '<commaSeparatedPermissionSet>Tethr_Integration_User<',
+            `<externalClientApplication>${ECA_NAME}<`,
+            `<externalClientApplication>${qualify(ECA_NAME, namespace)}<`
+          ],
+          [
+            `<commaSeparatedPermissionSet>${INTEGRATION_ACCESS_PERMISSION_SET}<`,
             `<commaSeparatedPermissionSet>${permissionSet}<`
           ]
         ]
       }
     ],
-    generated: [
-      { target: 'settings/ExternalClientApp.settings-meta.xml', content: EXTERNAL_CLIENT_APP_SETTINGS }
-    ],
+    // The packaged app's secret is Tethr's and never readable in the org: no setting for it.
+    generated: options.readableSecret
+      ? [{ target: 'settings/ExternalClientApp.settings-meta.xml', content: EXTERNAL_CLIENT_APP_SETTINGS }]
+      : [],
     step: 'Deploy OAuth policies'
   };
 }

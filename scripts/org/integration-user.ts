@@ -1,12 +1,26 @@
 import type { Connection } from '@salesforce/core';
 import { SfError } from '@salesforce/core/sfError';
-import { adminEmail } from './admin-user.ts';
-import { namespaceCondition, soqlString } from './soql.ts';
+import {
+  INTEGRATION_ACCESS_PERMISSION_SET,
+  INTEGRATION_PERMISSION_SET,
+  qualify
+} from '../contracts/api-names.ts';
+import { loadMessages } from '../shared/messages.ts';
 import { noProgress, type ProgressListener, type StepResult } from '../shared/step.ts';
+import { permissionSetIds } from './access.ts';
+import { adminEmail } from './admin-user.ts';
+import { soqlString } from './soql.ts';
 
 export const INTEGRATION_PROFILE_NAME = 'Minimum Access - API Only Integrations';
 export const INTEGRATION_PSL = 'SalesforceAPIIntegrationPsl';
-export const INTEGRATION_PERMISSION_SET = 'Tethr_Integration_User';
+export { INTEGRATION_PERMISSION_SET };
+
+const messages = loadMessages('integration-user');
+
+/** What the integration user holds: the packaged event access and the org's generated access. */
+export function integrationPermissionSets(namespace: string): string[] {
+  return [qualify(INTEGRATION_PERMISSION_SET, namespace), INTEGRATION_ACCESS_PERMISSION_SET];
+}
 /** Marks the user this tool created, so a re-run without --username finds and reuses it. */
 export const INTEGRATION_USER_ALIAS = 'tethrint';
 
@@ -17,6 +31,8 @@ export interface IntegrationUserOptions {
   email?: string;
   /** 'tethr' when the package is installed, '' when the metadata was deployed unpackaged */
   namespace: string;
+  /** permission sets to assign (default: the packaged Tethr_Integration_User and Tethr_Integration_Access) */
+  permissionSets?: string[];
   orgId: string;
   onProgress?: ProgressListener;
 }
@@ -63,39 +79,30 @@ export async function ensureIntegrationUser(
     const pslId = await findSingleId(
       conn,
       `SELECT Id FROM PermissionSetLicense WHERE DeveloperName = ${soqlString(INTEGRATION_PSL)}`,
-      () =>
-        new SfError(
-          `The permission set licence ${INTEGRATION_PSL} is not available in this org.`,
-          'IntegrationLicenceMissing',
-          ['Check Setup > Company Information > Permission Set Licenses for "Salesforce API Integration".']
-        )
+      () => messages.createError('error.IntegrationLicenceMissing', [INTEGRATION_PSL])
     );
-    const permissionSetId = await findSingleId(
-      conn,
-      `SELECT Id FROM PermissionSet WHERE Name = ${soqlString(INTEGRATION_PERMISSION_SET)} AND ${namespaceCondition(options.namespace)}`,
-      () =>
-        new SfError(
-          `The permission set ${qualified(options.namespace)} is not in this org.`,
-          'IntegrationPermissionSetMissing',
-          [
-            options.namespace
-              ? 'Install the Tethr package first (see `tethr-sf package version`), then run this command again.'
-              : 'Deploy the metadata first: `tethr-sf deploy --target-org <org>`.'
-          ]
-        )
-    );
+    const wanted = options.permissionSets ?? integrationPermissionSets(options.namespace);
+    const permissionSets = await permissionSetIds(conn, wanted);
+    const absent = wanted.filter((name) => !permissionSets.has(name));
+    if (absent.length > 0) {
+      throw messages.createError(
+        options.namespace && absent.includes(qualify(INTEGRATION_PERMISSION_SET, options.namespace))
+          ? 'error.PackagedPermissionSetMissing'
+          : absent.includes(INTEGRATION_ACCESS_PERMISSION_SET)
+            ? 'error.AccessPermissionSetMissing'
+            : 'error.IntegrationPermissionSetMissing',
+        [absent.join(', ')]
+      );
+    }
 
     const user = await run('Integration user', async () => {
       const existing = await findUser(conn, options.username, profileId);
       if (existing) {
         if (existing.ProfileId !== profileId) {
-          throw new SfError(
-            `User ${existing.Username} exists but does not have the profile "${INTEGRATION_PROFILE_NAME}".`,
-            'IntegrationUserWrongProfile',
-            [
-              "Pick another --username, or change that user's profile in Setup: client credentials need an API-only run-as user."
-            ]
-          );
+          throw messages.createError('error.IntegrationUserWrongProfile', [
+            existing.Username,
+            INTEGRATION_PROFILE_NAME
+          ]);
         }
         if (existing.IsActive === false) {
           await conn.sobject('User').update({ Id: existing.Id, IsActive: true });
@@ -133,31 +140,28 @@ export async function ensureIntegrationUser(
         userId: user.Id
       })
     );
-    await run('Permission set', () =>
-      ensureAssignment(conn, undo, {
-        step: 'Permission set',
-        sobject: 'PermissionSetAssignment',
-        field: 'PermissionSetId',
-        id: permissionSetId,
-        name: qualified(options.namespace),
-        userId: user.Id
-      })
-    );
+    for (const [name, id] of permissionSets) {
+      await run(`Permission set ${name}`, () =>
+        ensureAssignment(conn, undo, {
+          step: `Permission set ${name}`,
+          sobject: 'PermissionSetAssignment',
+          field: 'PermissionSetId',
+          id,
+          name,
+          userId: user.Id
+        })
+      );
+    }
 
     return { userId: user.Id, username: user.Username, steps };
   } catch (error) {
     const rolledBack = await rollback(undo);
     const base = error instanceof SfError ? error : SfError.wrap(error as Error);
     const note =
-      undo.length === 0
-        ? ''
-        : rolledBack
-          ? ' What this run created was undone.'
-          : ' Undoing what this run created failed as well; check the user in Setup.';
-    throw new SfError(`Setting up the integration user failed: ${sentence(base.message)}${note}`, base.name, [
-      ...(base.actions ?? []),
-      'Fix the cause and run the command again: it reuses what already exists.'
-    ]);
+      undo.length === 0 ? '' : ` ${messages.getMessage(rolledBack ? 'note.undone' : 'note.undoFailed')}`;
+    // One error, not a wrapper around it: the cause keeps its own name and actions.
+    base.message = `${sentence(base.message)}${note}`;
+    throw base;
   }
 }
 
@@ -208,14 +212,12 @@ export function assertUserInputs(inputs: {
   email?: string | undefined;
 }): void {
   for (const [flag, value] of [
-    ['--username', inputs.username],
-    ['--email', inputs.email]
+    ['username', inputs.username],
+    ['email', inputs.email]
   ] as const) {
     if (value !== undefined && !EMAIL_SHAPE.test(value)) {
-      throw new SfError(`${flag} "${value}" is not in the form name@domain.tld.`, 'InvalidUserInput', [
-        flag === '--username'
-          ? 'Salesforce usernames look like e-mail addresses, e.g. tethr.api@acme.com (the address need not receive mail).'
-          : 'Give an address that reaches an admin, e.g. admin@acme.com.'
+      throw messages.createError(flag === 'username' ? 'error.InvalidUsername' : 'error.InvalidEmail', [
+        value
       ]);
     }
   }
@@ -225,24 +227,13 @@ async function findIntegrationProfileId(conn: Connection): Promise<string> {
   return findSingleId(
     conn,
     `SELECT Id FROM Profile WHERE Name = ${soqlString(INTEGRATION_PROFILE_NAME)}`,
-    () =>
-      new SfError(
-        `The profile "${INTEGRATION_PROFILE_NAME}" does not exist in this org.`,
-        'IntegrationProfileMissing',
-        [
-          'The org needs free "Salesforce Integration" user licences (every edition since Spring \'23 has them). Check Setup > Company Information > User Licenses.'
-        ]
-      )
+    () => messages.createError('error.IntegrationProfileMissing', [INTEGRATION_PROFILE_NAME])
   );
 }
 
 /** Salesforce's own messages often lack a full stop; the note that follows needs one. */
 function sentence(message: string): string {
   return /[.!?]$/.test(message.trim()) ? message.trim() : `${message.trim()}.`;
-}
-
-function qualified(namespace: string): string {
-  return namespace ? `${namespace}__${INTEGRATION_PERMISSION_SET}` : INTEGRATION_PERMISSION_SET;
 }
 
 async function rollback(undo: (() => Promise<unknown>)[]): Promise<boolean> {
@@ -274,24 +265,17 @@ export async function findIntegrationUsername(conn: Connection, username?: strin
   const user = await findUser(conn, username, profileId);
   if (!user) {
     throw username
-      ? new SfError(`User ${username} does not exist in this org.`, 'IntegrationUserMissing', [
-          `Check the spelling of --username, or create the user: \`tethr-sf integration-user --target-org <org> --username ${username}\`.`
-        ])
-      : new SfError('No Tethr integration user found in this org.', 'IntegrationUserMissing', [
-          'Create it first: `tethr-sf integration-user --target-org <org>`, or name an existing API-only user with --username.'
-        ]);
+      ? messages.createError('error.NamedUserMissing', [username], [username])
+      : messages.createError('error.IntegrationUserMissing');
   }
   if (user.ProfileId !== profileId) {
-    throw new SfError(
-      `User ${user.Username} does not have the profile "${INTEGRATION_PROFILE_NAME}".`,
-      'IntegrationUserWrongProfile',
-      ['Name the API-only integration user with --username: client credentials need an API-only run-as user.']
-    );
+    throw messages.createError('error.IntegrationUserWrongProfile', [
+      user.Username,
+      INTEGRATION_PROFILE_NAME
+    ]);
   }
   if (user.IsActive === false) {
-    throw new SfError(`User ${user.Username} is inactive.`, 'IntegrationUserInactive', [
-      `Reactivate it: \`tethr-sf integration-user --target-org <org> --username ${user.Username}\`.`
-    ]);
+    throw messages.createError('error.IntegrationUserInactive', [user.Username], [user.Username]);
   }
   return user.Username;
 }
@@ -342,10 +326,10 @@ async function insert(conn: Connection, type: string, record: Record<string, unk
   const result = await conn.sobject(type).create(record);
   if (!result.success) {
     const errors = (result as { errors?: { message?: string; statusCode?: string }[] }).errors ?? [];
-    throw new SfError(
-      `Creating ${type} failed: ${errors.map((e) => `${e.statusCode ?? ''} ${e.message ?? ''}`.trim()).join('; ')}`,
-      'InsertFailed'
-    );
+    throw messages.createError('error.InsertFailed', [
+      type,
+      errors.map((e) => `${e.statusCode ?? ''} ${e.message ?? ''}`.trim()).join('; ')
+    ]);
   }
   return result.id;
 }

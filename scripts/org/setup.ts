@@ -1,16 +1,26 @@
 import { resolve } from 'node:path';
 import type { Connection } from '@salesforce/core';
-import { SfError } from '@salesforce/core/sfError';
-import { applyAppPolicies } from './app-policies.ts';
-import { collectBundle, defaultBundlePath } from './collect-credentials.ts';
-import { writeBundle } from './credentials-bundle.ts';
-import { deployMetadata } from './deploy.ts';
-import { packageDeploy } from './deploy-plans.ts';
-import { runDoctor, type DoctorReport } from './doctor.ts';
-import { ensureIntegrationUser } from './integration-user.ts';
+import type { AppVariant, AuthFlow, ConnectionFile } from '../contracts/connection-file.ts';
+import { fromConnectionFile } from '../contracts/org-connection.ts';
+import { loadMessages } from '../shared/messages.ts';
+import { noProgress, StepRunner, type ProgressListener, type StepResult } from '../shared/step.ts';
+import { ACCESS_STEP, ensureAccess } from './access.ts';
 import { adminEmail } from './admin-user.ts';
-import { detectNamespace } from './org-context.ts';
-import { noProgress, type ProgressListener, type StepResult } from '../shared/step.ts';
+import { applyAppPolicies } from './app-policies.ts';
+import type { TethrAppCredential } from './app-credential.ts';
+import { appVariantOf, buildConnectionFile } from './connection-builder.ts';
+import { defaultConnectionPath, writeConnectionFile } from './connection-files.ts';
+import { DEPLOY_STEP, deployForOrg } from './deploy-for-org.ts';
+import { runDoctor, type DoctorReport } from './doctor.ts';
+import { ensureIntegrationUser, integrationPermissionSets } from './integration-user.ts';
+import { detectOrgShape, type OrgShape } from './org-shape.ts';
+
+// Every step of making an org Tethr-ready, in order. Each step looks at the org first, so a
+// re-run after a failure repeats nothing that already took effect. Which steps do what depends on
+// the org: with the package installed nothing is deployed and nothing secret is read; without it
+// the base (and the Messaging part where the org has Messaging) is deployed with an org-local app.
+
+const messages = loadMessages('setup');
 
 export interface SetupOptions {
   orgId: string;
@@ -20,8 +30,11 @@ export interface SetupOptions {
   email?: string;
   output?: string;
   encryptTo?: string;
-  /** run doctor at the end (waits for the app to propagate) */
+  authFlow?: AuthFlow;
+  /** run doctor at the end (waits for a new app to propagate) */
   verify: boolean;
+  /** Tethr's app credential, when this machine has it (Tethr engineers); customers' admins do not */
+  appCredential?: TethrAppCredential;
   onProgress?: ProgressListener;
   /** steps done before this call (e.g. creating the scratch org), shown in the summary */
   earlierSteps?: StepResult[];
@@ -29,132 +42,125 @@ export interface SetupOptions {
 
 export interface SetupResult {
   steps: StepResult[];
-  bundlePath: string;
+  app: AppVariant;
+  connectionPath: string;
+  connection: ConnectionFile;
   doctor?: DoctorReport;
 }
 
-/** A failed setup, with the steps done so far, so the command can still show the summary. */
-export class SetupFailedError extends SfError {
-  public constructor(
-    message: string,
-    name: string,
-    actions: string[],
-    public readonly steps: StepResult[]
-  ) {
-    super(message, name, actions);
-  }
-}
+export const CONNECTION_STEP = 'Connection file';
 
-/**
- * Every step of making an org Tethr-ready, in order. Each step checks the org first, so a
- * re-run after a failure repeats nothing that already took effect.
- */
 export async function runSetup(conn: Connection, options: SetupOptions): Promise<SetupResult> {
   const progress = options.onProgress ?? noProgress;
-  const steps: StepResult[] = [...(options.earlierSteps ?? [])];
-  const inStep = async <T>(step: string, body: () => Promise<T>): Promise<T> => {
-    try {
-      return await body();
-    } catch (error) {
-      const cause = error instanceof SfError ? error : SfError.wrap(error as Error);
-      steps.push({ step, status: 'failed', detail: cause.message.split('\n')[0] ?? '' });
-      throw new SetupFailedError(
-        `Setup stopped at "${step}": ${cause.message}`,
-        cause.name,
-        [
-          ...(cause.actions ?? []),
-          'Then run the same `tethr-sf setup` command again: finished steps are checked and skipped.'
-        ],
-        steps
-      );
-    }
-  };
+  const runner = new StepRunner(progress, messages.getMessage('action.rerun'), options.earlierSteps);
 
-  const namespace = await detectNamespace(conn);
+  const shape: OrgShape = await runner.run('Org', () => detectOrgShape(conn));
+  runner.record({ step: 'Org', status: 'passed', detail: describeShape(shape) });
+  const app = appVariantOf(shape, options.legacyConnectedApp);
   const email = options.email ?? (await adminEmail(conn));
 
-  await inStep('Deploy metadata', async () => {
-    if (namespace) {
-      const result: StepResult = {
-        step: 'Deploy metadata',
-        status: 'skipped',
-        detail: 'the Tethr package is installed'
-      };
-      steps.push(result);
-      progress({ step: result.step, phase: 'end', result });
-      return;
-    }
-    const outcome = await deployMetadata(conn, {
-      ...packageDeploy({
-        legacyConnectedApp: options.legacyConnectedApp,
-        callbackUrl: options.callbackUrl,
-        contactEmail: email
-      }),
+  const deployed = await runner.run(DEPLOY_STEP, () =>
+    deployForOrg(conn, {
+      shape,
+      legacyConnectedApp: options.legacyConnectedApp,
+      callbackUrl: options.callbackUrl,
+      contactEmail: email,
       onProgress: progress
-    });
-    const result: StepResult = {
-      step: 'Deploy metadata',
-      status: 'updated',
-      detail: `${outcome.componentsDeployed} components (${outcome.deployId})`
-    };
-    steps.push(result);
-    progress({ step: result.step, phase: 'end', result });
-  });
+    })
+  );
+  for (const step of deployed.steps) runner.record(step);
 
-  const user = await inStep('Integration user', () =>
+  const access = await runner.run(ACCESS_STEP, () =>
+    ensureAccess(conn, {
+      shape,
+      ...(conn.getUsername() ? { adminUsername: conn.getUsername()! } : {}),
+      onProgress: progress
+    })
+  );
+  runner.recordQuietly(access.steps);
+
+  const user = await runner.run('Integration user', () =>
     ensureIntegrationUser(conn, {
-      namespace,
+      namespace: shape.namespace,
       orgId: options.orgId,
       email,
+      permissionSets: integrationPermissionSets(shape.namespace),
       ...(options.integrationUsername ? { username: options.integrationUsername } : {}),
       onProgress: progress
     })
   );
-  steps.push(...user.steps);
+  runner.recordQuietly(user.steps);
 
-  if (options.legacyConnectedApp) {
-    steps.push({
+  if (app === 'legacy-connected-app') {
+    runner.record({
       step: 'OAuth policies',
       status: 'skipped',
-      detail: 'the legacy Connected App carries its policies'
+      detail: messages.getMessage('detail.legacyPolicies')
     });
   } else {
-    const policies = await inStep('OAuth policies', () =>
-      applyAppPolicies(conn, { integrationUsername: user.username, namespace, onProgress: progress })
+    const policies = await runner.run('OAuth policies', () =>
+      applyAppPolicies(conn, {
+        integrationUsername: user.username,
+        namespace: shape.namespace,
+        onProgress: progress
+      })
     );
-    steps.push(policies.step);
+    runner.recordQuietly([policies.step]);
   }
 
-  const bundle = await inStep('Credentials bundle', () =>
-    collectBundle(conn, {
+  const connection = await runner.run(CONNECTION_STEP, () =>
+    buildConnectionFile(conn, {
       orgId: options.orgId,
-      legacyConnectedApp: options.legacyConnectedApp,
-      integrationUsername: user.username
+      shape,
+      app,
+      integrationUsername: user.username,
+      ...(options.authFlow ? { authFlow: options.authFlow } : {})
     })
   );
   const encrypted = options.encryptTo !== undefined;
-  const bundlePath = resolve(options.output ?? defaultBundlePath(bundle.orgId, encrypted));
-  await inStep('Credentials bundle', () =>
-    writeBundle(bundlePath, bundle, encrypted ? { encryptTo: options.encryptTo! } : {})
+  const connectionPath = resolve(options.output ?? defaultConnectionPath(connection.orgId, encrypted));
+  await runner.run(CONNECTION_STEP, () =>
+    writeConnectionFile(connectionPath, connection, encrypted ? { encryptTo: options.encryptTo! } : {})
   );
-  const written: StepResult = {
-    step: 'Credentials bundle',
+  runner.record({
+    step: CONNECTION_STEP,
     status: 'created',
-    detail: `${bundlePath}${encrypted ? ' (age-encrypted)' : ' (0600)'}`
-  };
-  steps.push(written);
-  progress({ step: written.step, phase: 'end', result: written });
+    detail: messages.getMessage(
+      app === 'packaged' ? 'detail.packagedFile' : encrypted ? 'detail.encryptedFile' : 'detail.secretFile',
+      [connectionPath]
+    )
+  });
 
-  if (!options.verify) return { steps, bundlePath };
-  const doctor = await runDoctor({ bundle, adminConnection: conn, onProgress: progress });
+  if (!options.verify) return { steps: runner.steps, app, connectionPath, connection };
+  const doctor = await runDoctor({
+    connection: fromConnectionFile(connection),
+    adminConnection: conn,
+    ...(options.appCredential ? { appCredential: options.appCredential } : {}),
+    onProgress: progress
+  });
   const failed = doctor.checks.filter((c) => c.status === 'failed');
-  steps.push({
+  runner.steps.push({
     step: 'Doctor',
     status: failed.length === 0 ? 'passed' : 'failed',
     detail:
       failed.length === 0
-        ? `${doctor.checks.length} checks passed`
-        : `failed: ${failed.map((c) => c.check).join(', ')}`
+        ? messages.getMessage('detail.doctorPassed', [
+            doctor.checks.filter((c) => c.status === 'passed').length
+          ])
+        : messages.getMessage('detail.doctorFailed', [failed.map((c) => c.check).join(', ')])
   });
-  return { steps, bundlePath, doctor };
+  return { steps: runner.steps, app, connectionPath, connection, doctor };
+}
+
+/** "Case, MessagingSession; no LiveChatTranscript; package installed (base)" */
+export function describeShape(shape: OrgShape): string {
+  const present = shape.channels.filter((c) => c.present).map((c) => c.channel);
+  const absent = shape.channels.filter((c) => !c.present).map((c) => c.channel);
+  return messages.getMessage('detail.shape', [
+    present.join(', '),
+    absent.length > 0 ? messages.getMessage('detail.absent', [absent.join(', ')]) : '',
+    shape.namespace
+      ? messages.getMessage('detail.installed', [shape.installedPackages.join(', ') || 'base'])
+      : messages.getMessage('detail.unpackaged')
+  ]);
 }

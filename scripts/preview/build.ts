@@ -21,8 +21,19 @@ const LABELS_FILE = path.join(
 );
 // The package's types describe a CommonJS module; imported as ESM (as here) the default is the plugin.
 const replace = replaceModule as unknown as (typeof replaceModule)['default'];
-// Platform modules the page uses, answered by fixtures instead of an org.
-const FIXTURE_MODULES = ['empApi', 'graphql', 'navigation', 'uiObjectInfoApi', 'uiRecordApi'];
+// Platform modules the page uses, answered by fixtures instead of an org (lightning/flow is a
+// component, so it is a folder with its template).
+const FIXTURE_MODULES: Record<string, string> = {
+  empApi: 'empApi.js',
+  graphql: 'graphql.js',
+  navigation: 'navigation.js',
+  uiObjectInfoApi: 'uiObjectInfoApi.js',
+  uiRecordApi: 'uiRecordApi.js',
+  flow: path.join('flow', 'flow.js')
+};
+// The preview shows the page as the installed package renders it: components in the tethr
+// namespace, so the page derives the namespaced event topic, field and flow names.
+export const PREVIEW_NAMESPACE = 'tethr';
 
 export interface PreviewBuild {
   outDir: string;
@@ -38,7 +49,12 @@ export async function buildPreview(outDir: string): Promise<PreviewBuild> {
     input: path.join(PREVIEW_DIR, 'page', 'main.js'),
     // Base components reference optional modules they guard at run time; they are not our concern.
     onwarn(warning, warn) {
-      if (warning.code !== 'CIRCULAR_DEPENDENCY' && warning.code !== 'THIS_IS_UNDEFINED') {
+      const inBaseComponents = (warning.id ?? '').includes(`${path.sep}lightning-base-components${path.sep}`);
+      if (
+        warning.code !== 'CIRCULAR_DEPENDENCY' &&
+        warning.code !== 'THIS_IS_UNDEFINED' &&
+        !inBaseComponents
+      ) {
         warn(warning);
       }
     },
@@ -52,21 +68,27 @@ export async function buildPreview(outDir: string): Promise<PreviewBuild> {
         engineFile: createRequire(path.join(REPOSITORY_ROOT, 'node_modules', 'lwc', 'package.json')).resolve(
           '@lwc/engine-dom'
         ),
-        labels: await readCustomLabels(LABELS_FILE)
+        labels: await readCustomLabels(LABELS_FILE),
+        namespace: PREVIEW_NAMESPACE,
+        previewDir: PREVIEW_DIR
       }),
       lwc({
         rootDir: PREVIEW_DIR,
         enableDynamicComponents: true,
         modules: [
           // First match wins: fixtures must come before lightning-base-components.
-          ...FIXTURE_MODULES.map((name) => ({
+          ...Object.entries(FIXTURE_MODULES).map(([name, file]) => ({
             name: `lightning/${name}`,
-            path: path.join(PREVIEW_DIR, 'fixtures', 'lightning', `${name}.js`)
+            path: path.join(PREVIEW_DIR, 'fixtures', 'lightning', file)
           })),
-          ...components.map((entry) => ({
-            name: `c/${entry.name}`,
-            path: path.join(COMPONENTS_DIR, entry.name, `${entry.name}.js`)
-          })),
+          // Our modules import each other as c/..., templates name children <tethr-...>: both
+          // specifiers resolve to the same file, so each component is one module.
+          ...['c', PREVIEW_NAMESPACE].flatMap((namespace) =>
+            components.map((entry) => ({
+              name: `${namespace}/${entry.name}`,
+              path: path.join(COMPONENTS_DIR, entry.name, `${entry.name}.js`)
+            }))
+          ),
           { npm: 'lightning-base-components' }
         ]
       })

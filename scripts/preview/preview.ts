@@ -28,13 +28,31 @@ export interface PreviewOptions {
   buildDir?: string;
   /** Skip compiling when buildDir already holds a build from this run. */
   reuseBuild?: boolean;
+  /** Called once the port is ours, just before the build starts. */
+  onBuilding?: () => void;
 }
 
-/** Builds the setup page (unless reused) and serves it with SLDS on 127.0.0.1. */
-export async function startPreview(options: PreviewOptions = {}): Promise<StaticServer> {
+export interface PreviewServer extends StaticServer {
+  /** How long compiling the page took, in milliseconds (0 when a build was reused). */
+  buildMs: number;
+}
+
+/**
+ * Takes the port first (so a busy port fails at once, not after the build), then builds the
+ * setup page (unless reused) and serves it with SLDS on 127.0.0.1.
+ */
+export async function startPreview(options: PreviewOptions = {}): Promise<PreviewServer> {
   const buildDir = options.buildDir ?? DEFAULT_BUILD_DIR;
-  if (!options.reuseBuild) {
-    await buildPreview(buildDir);
+  const server = await serveStatic(PAGE, { '/build/': buildDir, '/assets/': SLDS_ASSETS }, options.port ?? 0);
+  const started = performance.now();
+  try {
+    if (!options.reuseBuild) {
+      options.onBuilding?.();
+      await buildPreview(buildDir);
+    }
+  } catch (error) {
+    await server.close();
+    throw error;
   }
-  return serveStatic(PAGE, { '/build/': buildDir, '/assets/': SLDS_ASSETS }, options.port ?? 0);
+  return { ...server, buildMs: options.reuseBuild ? 0 : performance.now() - started };
 }

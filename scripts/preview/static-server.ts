@@ -3,6 +3,9 @@ import { stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { loadMessages } from '../shared/messages.ts';
+
+const messages = loadMessages('preview');
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -57,7 +60,7 @@ export async function serveStatic(
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, port)));
     server.listen(port, '127.0.0.1', resolve);
   });
   const address = server.address() as AddressInfo;
@@ -65,6 +68,13 @@ export async function serveStatic(
     url: `http://127.0.0.1:${address.port}/`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve()))
   };
+}
+
+/** A port that cannot be had, as the message that says what to do (not a raw EADDRINUSE stack). */
+function listenError(error: NodeJS.ErrnoException, port: number): Error {
+  if (error.code === 'EADDRINUSE') return messages.createError('error.PortInUse', [port], [port + 1], error);
+  if (error.code === 'EACCES') return messages.createError('error.PortNotAllowed', [port], [], error);
+  return error;
 }
 
 function resolveMounted(pathname: string, mounts: Record<string, string>): string | undefined {

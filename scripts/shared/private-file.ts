@@ -41,3 +41,29 @@ export async function writePrivateFileAtomic(path: string, content: string | Uin
     await dir.close();
   }
 }
+
+/** Permission bits that let users other than the owner read or write a file. */
+const GROUP_OR_OTHER = 0o077;
+
+export interface ExposedFile {
+  path: string;
+  /** the file's permission bits, e.g. 0o644 */
+  mode: number;
+}
+
+/**
+ * The file's mode when group or others may read or write it (as ssh refuses such private keys),
+ * undefined when only the owner can. Windows has no such bits: there nothing is reported.
+ */
+export async function exposedMode(path: string): Promise<ExposedFile | undefined> {
+  if (process.platform === 'win32') return undefined;
+  const { stat } = await import('node:fs/promises');
+  const info = await stat(path);
+  const mode = info.mode & 0o777;
+  return (mode & GROUP_OR_OTHER) !== 0 ? { path, mode } : undefined;
+}
+
+/** `0644` for 0o644: how `ls -l` and chmod users write modes. */
+export function octalMode(mode: number): string {
+  return `0${(mode & 0o777).toString(8)}`;
+}

@@ -37,6 +37,39 @@ export class TethrClient {
     return this.#result(await this.#post(capture, await this.#bearer()), capture);
   }
 
+  /**
+   * A call to another Tethr endpoint (the status API) with the same bearer handling as a
+   * capture: one new token on 401. Resolves with the body of a 2xx answer; any other status
+   * rejects with TethrHttpError, so callers classify it like a capture failure.
+   */
+  async request(what: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<string> {
+    const send = async () =>
+      this.#send(what, new URL(path, this.#options.baseUrl), {
+        method,
+        headers: {
+          authorization: `Bearer ${await this.#bearer()}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' })
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) })
+      });
+    let response = await send();
+    if (response.status === 401) {
+      this.invalidate();
+      response = await send();
+    }
+    if (!response.ok) {
+      const detail = (await response.text().catch(() => '')).slice(0, 300);
+      throw new TethrHttpError(
+        what,
+        response.status,
+        detail,
+        parseRetryAfter(response.headers.get('retry-after'))
+      );
+    }
+    return response.text();
+  }
+
   invalidate(): void {
     this.#token = undefined;
   }

@@ -1,11 +1,21 @@
+import {
+  ADMIN_ACCESS_PERMISSION_SET,
+  INTEGRATION_ACCESS_PERMISSION_SET,
+  INTEGRATION_PERMISSION_SET
+} from '../contracts/api-names.ts';
+import type { PackageKey } from '../contracts/channels.ts';
+import { PACKAGES, packageForDirectory } from '../contracts/packages.ts';
+import { loadMessages } from '../shared/messages.ts';
 import { listClosestFirst } from './closest.ts';
 import type { Inventory } from './inventory.ts';
 import type { ParsedMetadataFile } from './parsed-files.ts';
 import type { Problem } from './problem.ts';
 import { childrenNamed, childText, descendants, type XmlElement } from './xml-walker.ts';
 
-/** The permission set the OAuth app policies must name: the integration user gets API access through it. */
-export const INTEGRATION_PERMISSION_SET = 'Tethr_Integration_User';
+const messages = loadMessages('validate');
+
+/** The integration user's permission sets: the packaged one and the one generated per org. */
+const INTEGRATION_PERMISSION_SETS = new Set([INTEGRATION_PERMISSION_SET, INTEGRATION_ACCESS_PERMISSION_SET]);
 
 type Context = {
   inventory: Inventory;
@@ -67,7 +77,47 @@ function requireComponent(ctx: Context, type: string, element: XmlElement, name:
       element,
       `${what} ${name} does not exist in this project (${type}, closest first: ${listClosestFirst(name, known) || 'none'}); fix the name or add the ${type}`
     );
+    return;
   }
+  requireInstallOrder(ctx, type, element, name, what);
+}
+
+/** The package keys a package may reference: itself and the packages it installs on top of. */
+function reachablePackages(key: PackageKey | undefined): PackageKey[] {
+  const chain: PackageKey[] = [];
+  for (let next: PackageKey | null | undefined = key; next; next = PACKAGES[next].dependsOn) chain.push(next);
+  return chain;
+}
+
+/**
+ * A packaged component may name only components of its own package directory and of the packages
+ * it is installed on top of: the base cannot name what the extension ships, and no package can
+ * name what only unpackaged directories deploy (they come per org, after install).
+ */
+function requireInstallOrder(
+  ctx: Context,
+  type: string,
+  element: XmlElement,
+  name: string,
+  what: string
+): void {
+  const from = ctx.file.packageDirectory;
+  const to = ctx.inventory.directoryOf(type, name);
+  if (!from.packaged || !to || to.path === from.path) return;
+  const reachable = reachablePackages(from.key);
+  // By the contract's directory, not the "package" name: a misspelt name is the project check's to report.
+  const target = packageForDirectory(to.path);
+  if (target && reachable.includes(target)) return;
+  ctx.report(
+    element,
+    messages.getMessage('problem.crossPackageReference', [
+      from.path,
+      reachable.map((key) => PACKAGES[key].directory).join(', ') || from.path,
+      what,
+      name,
+      to.path
+    ])
+  );
 }
 
 function checkPermissionSet(ctx: Context): number {
@@ -77,6 +127,7 @@ function checkPermissionSet(ctx: Context): number {
     count++;
     const problem = ctx.inventory.objectProblem(name);
     if (problem) ctx.report(element, `permission set names ${problem}`);
+    else requireInstallOrder(ctx, 'CustomObject', element, name, 'object');
   };
   for (const { element, name } of refs(root, 'objectPermissions', 'object')) objectOf(element, name);
   for (const { element, name } of refs(root, 'fieldPermissions', 'field')) {
@@ -132,20 +183,19 @@ const BROAD_USER_PERMISSIONS = new Set([
 ]);
 
 /**
- * The integration permission set is least privilege (issue 2): no org-wide data or setup access, and
- * no View All / Modify All on any object. Counts as one reference per permission inspected.
+ * The integration user's permission sets are least privilege (issue 2): no org-wide data or setup
+ * access, and no View All / Modify All on any object. That holds for the packaged set and for the
+ * access set the tooling generates per org. Counts as one reference per permission inspected.
  */
 function checkLeastPrivilege(ctx: Context): number {
-  if (ctx.inventory.local(ctx.file.fullName) !== INTEGRATION_PERMISSION_SET) return 0;
+  const name = ctx.inventory.local(ctx.file.fullName);
+  if (!INTEGRATION_PERMISSION_SETS.has(name)) return 0;
   let count = 0;
   for (const permission of childrenNamed(ctx.file.root, 'userPermissions')) {
     count++;
-    const name = childText(permission, 'name') ?? '';
-    if (BROAD_USER_PERMISSIONS.has(name) && childText(permission, 'enabled') === 'true') {
-      ctx.report(
-        permission,
-        `${INTEGRATION_PERMISSION_SET} must stay least privilege: remove the user permission ${name}`
-      );
+    const permissionName = childText(permission, 'name') ?? '';
+    if (BROAD_USER_PERMISSIONS.has(permissionName) && childText(permission, 'enabled') === 'true') {
+      ctx.report(permission, messages.getMessage('problem.broadUserPermission', [name, permissionName]));
     }
   }
   for (const permission of childrenNamed(ctx.file.root, 'objectPermissions')) {
@@ -154,7 +204,11 @@ function checkLeastPrivilege(ctx: Context): number {
       if (childText(permission, flag) === 'true') {
         ctx.report(
           permission,
-          `${INTEGRATION_PERMISSION_SET} must stay least privilege: set ${flag} to false on ${childText(permission, 'object') ?? 'this object'}`
+          messages.getMessage('problem.viewAllOrModifyAll', [
+            name,
+            flag,
+            childText(permission, 'object') ?? 'this object'
+          ])
         );
       }
     }
@@ -199,6 +253,7 @@ function checkFlow(ctx: Context): number {
       ctx.report(objectElement, `flow names ${problem}`);
       return undefined;
     }
+    requireInstallOrder(ctx, 'CustomObject', objectElement, object, 'object');
     return object;
   };
 
@@ -316,19 +371,29 @@ function checkEcaChild(ctx: Context): number {
   return 1;
 }
 
-/** Permission set names in an app policy must exist, and the integration permission set must be among them. */
+/**
+ * Permission sets the tooling generates per org (never in the project, never packaged): a policy
+ * may name them, because the tooling deploys the policy only after the set.
+ */
+const GENERATED_PERMISSION_SETS = new Set([INTEGRATION_ACCESS_PERMISSION_SET, ADMIN_ACCESS_PERMISSION_SET]);
+
+/**
+ * Permission set names in an app policy must exist (or be generated by the tooling), and the one
+ * that pre-authorizes the integration user must be among them: the generated access set for the
+ * External Client App, the packaged integration set for the legacy Connected App.
+ */
 function checkPolicyPermissionSets(
   ctx: Context,
   owner: XmlElement,
-  names: Array<{ element: XmlElement; name: string }>
+  names: Array<{ element: XmlElement; name: string }>,
+  required: string
 ): number {
-  for (const { element, name } of names)
-    requireComponent(ctx, 'PermissionSet', element, name, 'permission set');
-  if (!names.some(({ name }) => ctx.inventory.local(name) === INTEGRATION_PERMISSION_SET)) {
-    ctx.report(
-      owner,
-      `the app policy does not name the integration permission set ${INTEGRATION_PERMISSION_SET}, so the integration user would get no access through the app; add it`
-    );
+  for (const { element, name } of names) {
+    if (!GENERATED_PERMISSION_SETS.has(name))
+      requireComponent(ctx, 'PermissionSet', element, name, 'permission set');
+  }
+  if (!names.some(({ name }) => ctx.inventory.local(name) === required || name === required)) {
+    ctx.report(owner, messages.getMessage('crossref.policyPermissionSet', [required]));
   }
   return names.length + 1;
 }
@@ -341,7 +406,10 @@ function checkEcaPolicies(ctx: Context): number {
     .map((name) => name.trim())
     .filter((name) => name !== '')
     .map((name) => ({ element: list ?? root, name }));
-  return checkEcaChild(ctx) + checkPolicyPermissionSets(ctx, list ?? root, names);
+  return (
+    checkEcaChild(ctx) +
+    checkPolicyPermissionSets(ctx, list ?? root, names, INTEGRATION_ACCESS_PERMISSION_SET)
+  );
 }
 
 function checkConnectedApp(ctx: Context): number {
@@ -349,7 +417,7 @@ function checkConnectedApp(ctx: Context): number {
     element,
     name: element.text.trim()
   }));
-  return checkPolicyPermissionSets(ctx, ctx.file.root, names);
+  return checkPolicyPermissionSets(ctx, ctx.file.root, names, INTEGRATION_PERMISSION_SET);
 }
 
 /** Checkbox -> xsd:boolean and so on: what the Metadata API expects in a record's <value xsi:type>. */

@@ -83,6 +83,11 @@ export class Inventory {
     return this.objects.get(this.local(objectName))?.get(this.local(fieldName));
   }
 
+  /** The package directory that holds the component, if the project has it. */
+  public directoryOf(type: string, name: string): MetadataXmlFile['packageDirectory'] | undefined {
+    return this.byType.get(type)?.get(this.local(name))?.packageDirectory;
+  }
+
   public root(type: string, name: string): XmlElement | undefined {
     return this.byType.get(type)?.get(this.local(name))?.root;
   }

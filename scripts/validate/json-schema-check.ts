@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Problem } from './problem.ts';
 
 export type JsonFile = {
@@ -35,7 +35,7 @@ export function checkJsonSchema(
   schema: object,
   describe: (error: ErrorObject, value: unknown) => string | undefined = () => undefined
 ): Problem[] {
-  const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  const validate = compiled(schema);
   if (validate(json.data)) return [];
   const seen = new Set<string>();
   return closestBranches(validate.errors ?? []).flatMap((error) => {
@@ -57,6 +57,18 @@ export function checkJsonSchema(
     seen.add(key);
     return [problem];
   });
+}
+
+/** Compiling the scratch definition schema takes about 0.1 s: compile each schema once per process. */
+const COMPILED = new WeakMap<object, ValidateFunction>();
+
+function compiled(schema: object): ValidateFunction {
+  let validate = COMPILED.get(schema);
+  if (!validate) {
+    validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    COMPILED.set(schema, validate);
+  }
+  return validate;
 }
 
 function closestBranches(errors: ErrorObject[]): ErrorObject[] {

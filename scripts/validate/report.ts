@@ -29,21 +29,51 @@ export function formatReport(result: ValidationResult): string {
   return lines.join('\n');
 }
 
-/** The --json shape: stable keys, problems flattened with the check they came from. */
-export function toJson(result: ValidationResult): object {
+/** One check in the --json result. */
+export type CheckSummary = {
+  name: string;
+  unit: string;
+  checked: number;
+  problems: number;
+  durationMs: number;
+  notes: string[];
+};
+
+/** The --json result: stable keys, problems flattened with the check they came from. */
+export type ValidationJsonResult = {
+  ok: boolean;
+  durationMs: number;
+  checks: CheckSummary[];
+  problems: Array<Problem & { check: string }>;
+  /** With --package-xml: the manifest of the chosen package, and which package it is. */
+  packageXml?: { package: string; directory: string; xml: string };
+};
+
+/** What --json prints, in the sf CLI's shape: status 0 when every check passed, 1 otherwise. */
+export type ValidationJson = { status: 0 | 1; result: ValidationJsonResult; warnings: string[] };
+
+export function toJson(
+  result: ValidationResult,
+  packageXml?: ValidationJsonResult['packageXml']
+): ValidationJson {
   return {
-    ok: result.ok,
-    durationMs: result.durationMs,
-    checks: result.checks.map((check) => ({
-      name: check.name,
-      unit: check.unit,
-      checked: check.checked,
-      problems: check.problems.length,
-      durationMs: check.durationMs,
-      notes: check.notes
-    })),
-    problems: result.checks.flatMap((check) =>
-      check.problems.map((problem) => ({ check: check.name, ...problem }))
-    )
+    status: result.ok ? 0 : 1,
+    result: {
+      ok: result.ok,
+      durationMs: result.durationMs,
+      checks: result.checks.map((check) => ({
+        name: check.name,
+        unit: check.unit,
+        checked: check.checked,
+        problems: check.problems.length,
+        durationMs: check.durationMs,
+        notes: check.notes
+      })),
+      problems: result.checks.flatMap((check) =>
+        check.problems.map((problem) => ({ check: check.name, ...problem }))
+      ),
+      ...(packageXml ? { packageXml } : {})
+    },
+    warnings: []
   };
 }

@@ -25,7 +25,8 @@ export type MetadataXmlFile = {
 export type ResolveOutcome = {
   components: SourceComponent[];
   metadataXmlFiles: MetadataXmlFile[];
-  packageXml: string;
+  /** The package.xml of each package directory on its own, keyed by its path in sfdx-project.json. */
+  packageXmls: Map<string, string>;
   filesSeen: number;
   problems: Problem[];
   notes: string[];
@@ -44,6 +45,7 @@ export async function resolveAndConvert(project: ProjectConfig): Promise<Resolve
   const ignored: string[] = [];
   const components: SourceComponent[] = [];
   const metadataXmlFiles: MetadataXmlFile[] = [];
+  const packageXmls = new Map<string, string>();
   let filesSeen = 0;
 
   for (const directory of project.packageDirectories) {
@@ -63,6 +65,7 @@ export async function resolveAndConvert(project: ProjectConfig): Promise<Resolve
     );
     const covered = new Set<string>();
     const checkedXml = new Set<string>();
+    packageXmls.set(directory.path, await manifestOf(resolved, registry, project.sourceApiVersion));
     for (const component of resolved) {
       components.push(component);
       for (const part of [component, ...allChildren(component)]) {
@@ -100,7 +103,6 @@ export async function resolveAndConvert(project: ProjectConfig): Promise<Resolve
 
   const set = new ComponentSet(components, registry);
   if (project.sourceApiVersion) set.sourceApiVersion = project.sourceApiVersion;
-  const packageXml = await set.getPackageXml();
   await convertToMetadataFormat(set, registry, (message) =>
     problems.push({ file: 'sfdx-project.json', line: 1, column: 1, message })
   );
@@ -109,7 +111,18 @@ export async function resolveAndConvert(project: ProjectConfig): Promise<Resolve
   if (ignored.length > 0) {
     notes.push(`${ignored.length} file(s) left out on purpose by .forceignore: ${summarise(ignored)}`);
   }
-  return { components, metadataXmlFiles, packageXml, filesSeen, problems, notes };
+  return { components, metadataXmlFiles, packageXmls, filesSeen, problems, notes };
+}
+
+/** The manifest of one package directory: what `sf package version create` would put in that package. */
+async function manifestOf(
+  components: SourceComponent[],
+  registry: RegistryAccess,
+  sourceApiVersion: string | undefined
+): Promise<string> {
+  const set = new ComponentSet(components, registry);
+  if (sourceApiVersion) set.sourceApiVersion = sourceApiVersion;
+  return set.getPackageXml();
 }
 
 /**

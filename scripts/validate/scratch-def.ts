@@ -14,7 +14,10 @@ export const EXTRA_SCRATCH_FEATURES = ['ExternalClientApps', 'ExtlClntAppSecretE
 
 type ScratchSchema = { definitions: { features: { items: { anyOf: object[] } } } } & Record<string, unknown>;
 
+let cachedSchema: ScratchSchema | undefined;
+
 function scratchDefinitionSchema(): ScratchSchema {
+  if (cachedSchema) return cachedSchema;
   const require = createRequire(import.meta.url);
   const schema = structuredClone(
     require('@salesforce/schemas/project-scratch-def.schema.json') as ScratchSchema
@@ -22,6 +25,7 @@ function scratchDefinitionSchema(): ScratchSchema {
   for (const feature of EXTRA_SCRATCH_FEATURES) {
     schema.definitions.features.items.anyOf.push({ type: 'string', const: feature, title: feature });
   }
+  cachedSchema = schema;
   return schema;
 }
 

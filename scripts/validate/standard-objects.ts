@@ -104,11 +104,41 @@ export const STANDARD_OBJECT_FIELDS: Readonly<Record<string, readonly string[]>>
   LiveChatTranscriptEvent: ['Id', 'LiveChatTranscriptId', 'Type', 'Time', 'Detail', 'AgentId'],
   Contact: ['Id', 'FirstName', 'LastName', 'Name', 'Email', 'Phone', 'AccountId'],
   Account: ['Id', 'Name'],
-  PermissionSet: ['Id', 'Name', 'Label', 'Type', 'IsOwnedByProfile', 'NamespacePrefix'],
+  PermissionSet: [
+    'Id',
+    'Name',
+    'Label',
+    'Type',
+    'IsOwnedByProfile',
+    'NamespacePrefix',
+    'Description',
+    'PermissionsApiEnabled'
+  ],
   PermissionSetAssignment: ['Id', 'AssigneeId', 'PermissionSetId', 'PermissionSetGroupId', 'IsActive'],
   PermissionSetLicenseAssign: ['Id', 'AssigneeId', 'PermissionSetLicenseId'],
   CustomNotificationType: ['Id', 'DeveloperName', 'CustomNotifTypeName', 'MasterLabel', 'NamespacePrefix'],
-  User: ['Id', 'FirstName', 'LastName', 'Name', 'Email', 'Username']
+  User: [
+    'Id',
+    'FirstName',
+    'LastName',
+    'Name',
+    'Email',
+    'Username',
+    // The fields a User insert requires (Object Reference, sforce_api_objects_user.htm), for the
+    // setup page's Tethr_Set_Up_Integration_User flow.
+    'Alias',
+    'ProfileId',
+    'TimeZoneSidKey',
+    'LocaleSidKey',
+    'EmailEncodingKey',
+    'LanguageLocaleKey'
+  ],
+  // The setup objects the Tethr_Set_Up_Integration_User flow reads and creates (Object Reference:
+  // sforce_api_objects_profile, _permissionsetlicense, _objectpermissions, _fieldpermissions).
+  Profile: ['Id', 'Name'],
+  PermissionSetLicense: ['Id', 'DeveloperName', 'MasterLabel'],
+  ObjectPermissions: ['Id', 'ParentId', 'SobjectType', 'PermissionsRead'],
+  FieldPermissions: ['Id', 'ParentId', 'SobjectType', 'Field', 'PermissionsRead']
 };
 
 /** Fields every record of a custom object kind has, by API-name suffix. */

@@ -7,16 +7,24 @@ import { checkLwcReferences } from './lwc-references.ts';
 import { loadMetadataSchema } from './metadata-schema.ts';
 import { parseMetadataFiles, type ParsedMetadataFile } from './parsed-files.ts';
 import { timed, type CheckResult, type Problem } from './problem.ts';
-import { loadProject } from './project.ts';
+import { loadProject, type ProjectConfig } from './project.ts';
 import { resolveAndConvert, type ResolveOutcome } from './resolve-and-convert.ts';
 import { checkAgainstSchema } from './schema-check.ts';
 import { checkSfdxProjectJson } from './project-json.ts';
 import { checkScratchDefinition } from './scratch-def.ts';
+import { checkFeatureDependencies } from './feature-dependencies.ts';
+import { checkPackagedPermissionSets } from './packaged-permission-sets.ts';
+import { checkPackageLayout } from './package-layout.ts';
+import { loadMessages } from '../shared/messages.ts';
+
+const messages = loadMessages('validate');
 
 export type ValidationResult = {
   projectRoot: string;
+  project: ProjectConfig;
   checks: CheckResult[];
-  packageXml: string;
+  /** The package.xml of each package directory on its own, keyed by its path in sfdx-project.json. */
+  packageXmls: Map<string, string>;
   durationMs: number;
   ok: boolean;
 };
@@ -59,12 +67,12 @@ export async function validateProject(projectDir: string): Promise<ValidationRes
     })
   );
 
+  // Files that did not parse still exist: references to them must not cascade into more problems.
+  const unparsed = metadataFiles.filter((file) => !parsed.some((p) => p.absolutePath === file.absolutePath));
+  const inventory = new Inventory(parsed, project.namespace, unparsed);
+
   checks.push(
     await timed('cross-references', 'references', async () => {
-      const unparsed = metadataFiles.filter(
-        (file) => !parsed.some((p) => p.absolutePath === file.absolutePath)
-      );
-      const inventory = new Inventory(parsed, project.namespace, unparsed);
       const metadata = checkCrossReferences(parsed, inventory, project.namespace);
       const lwc = await checkLwcReferences(
         resolved?.components ?? [],
@@ -83,36 +91,46 @@ export async function validateProject(projectDir: string): Promise<ValidationRes
   );
 
   checks.push(
+    await timed(messages.getMessage('check.packaging'), 'references', async () => {
+      const layout = checkPackageLayout(project);
+      const dependencies = await checkFeatureDependencies(
+        parsed,
+        resolved?.components ?? [],
+        project.packageDirectories,
+        project.root
+      );
+      const permissions = checkPackagedPermissionSets(parsed, inventory);
+      return {
+        checked: layout.checked + dependencies.checked + permissions.checked,
+        problems: [...layout.problems, ...dependencies.problems, ...permissions.problems].sort(
+          (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column
+        )
+      };
+    })
+  );
+
+  checks.push(
     await timed('project JSON files (ajv, @salesforce/schemas)', 'files', async () => {
-      const files =
-        project.scratchDefinitionFiles.length > 0
-          ? project.scratchDefinitionFiles
-          : [DEFAULT_SCRATCH_DEFINITION];
+      // Every package's build definition, and the development org's definition where it exists.
+      const files = [
+        ...new Set([
+          ...project.scratchDefinitionFiles,
+          ...(existsSync(join(project.root, DEFAULT_SCRATCH_DEFINITION)) ? [DEFAULT_SCRATCH_DEFINITION] : [])
+        ])
+      ].filter((file) => existsSync(join(project.root, file)));
       const problems: Problem[] = checkSfdxProjectJson(project.root);
-      let checked = 1;
       for (const file of files) {
-        if (!existsSync(join(project.root, file))) {
-          if (project.scratchDefinitionFiles.includes(file)) {
-            problems.push({
-              file: 'sfdx-project.json',
-              line: 1,
-              column: 1,
-              message: `definitionFile ${file} does not exist; create it or fix the path`
-            });
-          }
-          continue;
-        }
-        checked++;
         problems.push(...checkScratchDefinition(project.root, file, loadMetadataSchema()));
       }
-      return { checked, problems };
+      return { checked: 1 + files.length, problems };
     })
   );
 
   return {
     projectRoot: project.root,
+    project,
     checks,
-    packageXml: resolved?.packageXml ?? '',
+    packageXmls: resolved?.packageXmls ?? new Map(),
     durationMs: Math.round(performance.now() - start),
     ok: checks.every((check) => check.problems.length === 0)
   };

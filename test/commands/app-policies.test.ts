@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, beforeEach, describe, it } from 'node:test';
+import { loadMessages } from '../../scripts/shared/messages.ts';
 import { useTemporarySfHome } from './sf-home.ts';
 import { addIntegrationUser, useAuthenticatedFakeOrg } from './fake-org.ts';
 import { runCommand } from './run-command.ts';
@@ -7,9 +8,11 @@ import { runCommand } from './run-command.ts';
 const env = await useTemporarySfHome();
 const { default: AppPolicies } = await import('../../scripts/commands/app-policies.ts');
 const { fake, username } = await useAuthenticatedFakeOrg(env);
+const messages = loadMessages('integration-user');
 
 before(async () => {
   addIntegrationUser(fake);
+  fake.org.add('PermissionSet', { Name: 'Tethr_Integration_Access', NamespacePrefix: null });
 });
 beforeEach(() => {
   fake.metadata.deploys.length = 0;
@@ -34,7 +37,7 @@ describe('tethr-sf app-policies', () => {
     );
     assert.match(
       policies.content,
-      /<commaSeparatedPermissionSet>Tethr_Integration_User<\/commaSeparatedPermissionSet>/
+      /<commaSeparatedPermissionSet>Tethr_Integration_Access<\/commaSeparatedPermissionSet>/
     );
     const settings = deploy.components.find((c) => c.type === 'ExternalClientAppSettings')!;
     assert.match(settings.content, /<enableClientSecretInRestApiAccess>true</);
@@ -56,7 +59,7 @@ describe('tethr-sf app-policies', () => {
     fake.metadata.seed(
       'ExtlClntAppOauthConfigurablePolicies',
       'Tethr_Integration',
-      '<clientCredentialsFlowUser>someone.else@acme.example</clientCredentialsFlowUser><commaSeparatedPermissionSet>Tethr_Integration_User</commaSeparatedPermissionSet><ipRelaxationPolicyType>Bypass</ipRelaxationPolicyType><isClientCredentialsFlowEnabled>true</isClientCredentialsFlowEnabled><permittedUsersPolicyType>AdminApprovedPreAuthorized</permittedUsersPolicyType>'
+      '<clientCredentialsFlowUser>someone.else@acme.example</clientCredentialsFlowUser><commaSeparatedPermissionSet>Tethr_Integration_Access</commaSeparatedPermissionSet><ipRelaxationPolicyType>Bypass</ipRelaxationPolicyType><isClientCredentialsFlowEnabled>true</isClientCredentialsFlowEnabled><permittedUsersPolicyType>AdminApprovedPreAuthorized</permittedUsersPolicyType>'
     );
     fake.metadata.seed(
       'ExternalClientAppSettings',
@@ -74,21 +77,18 @@ describe('tethr-sf app-policies', () => {
   });
 
   it('retries with the permission set Id when Salesforce rejects the name', async () => {
-    const permissionSet = fake.org.add('PermissionSet', {
-      Name: 'Tethr_Integration_User',
-      NamespacePrefix: null
-    });
+    const permissionSet = fake.org.all('PermissionSet').find((p) => p.Name === 'Tethr_Integration_Access')!;
     fake.metadata.rules.push((components) =>
       components
         .filter(
           (c) =>
             c.type === 'ExtlClntAppOauthConfigurablePolicies' &&
-            c.content.includes('>Tethr_Integration_User<')
+            c.content.includes('>Tethr_Integration_Access<')
         )
         .map((c) => ({
           componentType: c.type,
           fullName: c.fullName,
-          problem: 'Invalid permission set: Tethr_Integration_User'
+          problem: 'Invalid permission set: Tethr_Integration_Access'
         }))
     );
     try {
@@ -104,7 +104,6 @@ describe('tethr-sf app-policies', () => {
       assert.equal(fake.metadata.deploys.length, 2, 'the Id form counts as applied');
     } finally {
       fake.metadata.rules.length = 0;
-      fake.org.remove(permissionSet.Id);
     }
   });
 
@@ -117,8 +116,9 @@ describe('tethr-sf app-policies', () => {
     );
     try {
       const run = await runCommand(AppPolicies, ['--target-org', username]);
-      assert.equal(run.error?.name, 'IntegrationUserMissing');
-      assert.ok(run.error?.actions?.some((a) => a.includes('tethr-sf integration-user')));
+      assert.equal(run.error?.name, 'IntegrationUserMissingError');
+      assert.equal(run.error?.message, messages.getMessage('error.IntegrationUserMissing'));
+      assert.deepEqual(run.error?.actions, messages.getMessages('error.IntegrationUserMissing.actions'));
     } finally {
       fake.org.data.set('User', saved);
     }
@@ -138,17 +138,17 @@ describe('tethr-sf app-policies', () => {
       ProfileId: profile.Id,
       IsActive: false
     });
+    const profileName = 'Minimum Access - API Only Integrations';
     const cases = [
-      ['nobody@acme.example', 'IntegrationUserMissing', /does not exist/],
-      ['sales@acme.example', 'IntegrationUserWrongProfile', /Minimum Access - API Only Integrations/],
-      ['old.api@acme.example', 'IntegrationUserInactive', /inactive/]
+      ['nobody@acme.example', 'error.NamedUserMissing', ['nobody@acme.example']],
+      ['sales@acme.example', 'error.IntegrationUserWrongProfile', ['sales@acme.example', profileName]],
+      ['old.api@acme.example', 'error.IntegrationUserInactive', ['old.api@acme.example']]
     ] as const;
-    for (const [user, code, message] of cases) {
+    for (const [user, key, tokens] of cases) {
       const run = await runCommand(AppPolicies, ['--target-org', username, '--username', user, '--json']);
-      assert.equal(run.error?.name, code, user);
-      assert.match(run.error.message, message);
+      assert.equal(run.error?.message, messages.getMessage(key, [...tokens]), user);
       assert.equal(run.exitCode, 1);
-      assert.ok(run.error.actions?.some((a) => a.includes('--username')));
+      assert.ok(run.error?.actions?.length);
     }
     assert.equal(fake.metadata.deploys.length, 0);
   });

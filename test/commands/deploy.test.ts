@@ -97,7 +97,7 @@ describe('tethr-sf deploy', () => {
     assert.equal(json.name, 'DeployFailed');
     assert.match(
       json.message,
-      /Flow Tethr_Messaging_Session_Ended \(force-app\/main\/default\/flows\/Tethr_Messaging_Session_Ended.flow-meta.xml\): Field MessagingSession.Status/
+      /Flow Tethr_Messaging_Session_Ended \(force-app-messaging\/main\/default\/flows\/Tethr_Messaging_Session_Ended.flow-meta.xml\): Field MessagingSession.Status/
     );
   });
 
@@ -124,7 +124,11 @@ describe('tethr-sf deploy', () => {
       const run = await runCommand(Deploy, ['--target-org', username, '--json']);
       assert.equal(run.error, undefined);
       assert.equal(fake.metadata.deploys.length, 0);
-      assert.match(run.stdout, /"skipped": true/);
+      const result = (
+        JSON.parse(run.stdout) as { result: { deployed: boolean; steps: { status: string }[] } }
+      ).result;
+      assert.equal(result.deployed, false);
+      assert.equal(result.steps[0]?.status, 'skipped');
     } finally {
       fake.org.remove(record.Id);
     }

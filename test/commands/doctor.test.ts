@@ -1,25 +1,31 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { writeBundle, type CredentialsBundle } from '../../scripts/org/credentials-bundle.ts';
+import { writeConnectionFile } from '../../scripts/org/connection-files.ts';
 import { doctorRuntime, systemClock } from '../../scripts/org/doctor.ts';
-import { SALESFORCE_TOKEN_ERRORS } from '../servers/salesforce/index.ts';
-import {
-  clientCredentialsBundle,
-  FIXTURE_PASSWORD,
-  FIXTURE_SECRET,
-  FIXTURE_TOKEN,
-  passwordBundle
-} from '../org/fixtures.ts';
+import { generateKeyPair } from '../../scripts/org/jwt-certificate.ts';
+import { loadMessages } from '../../scripts/shared/messages.ts';
+import { recordPermissionSet, SALESFORCE_TOKEN_ERRORS } from '../servers/salesforce/index.ts';
+import { PACKAGED_CONSUMER_KEY, PACKAGED_CONSUMER_SECRET } from '../servers/salesforce/org-shapes.ts';
+import { packagedConnectionFile } from '../org/fixtures.ts';
 import { useTemporarySfHome } from './sf-home.ts';
-import { useAuthenticatedFakeOrg } from './fake-org.ts';
+import { startShapedOrg, type ShapedOrg } from './shaped-org.ts';
 import { runCommand, type CommandRun } from './run-command.ts';
 
+// doctor --connection proves the sign-in exactly as Tethr will do it (the packaged app's
+// credential from the environment) and the reads with exactly the integration user's rights;
+// with --target-org it adds the org-side checks. Each failure mode of the packaged path maps to
+// its cause and fix.
+
 const env = await useTemporarySfHome();
+const { default: Setup } = await import('../../scripts/commands/setup.ts');
 const { default: Doctor } = await import('../../scripts/commands/doctor.ts');
-const { fake, username: adminUsername } = await useAuthenticatedFakeOrg(env);
+after(() => env.restore());
+
+const messages = loadMessages('doctor');
+const sessionMessages = loadMessages('integration-session');
 
 interface Report {
   ok: boolean;
@@ -27,234 +33,280 @@ interface Report {
     check: string;
     status: string;
     detail: string;
-    diagnosis?: { code: string; actions: string[] };
+    diagnosis?: { code: string; cause: string; actions: string[] };
   }[];
 }
 
 let dir: string;
-const sleeps: number[] = [];
+let keyFile: string;
+let otherKeyFile: string;
+let certificate: string;
+let org: ShapedOrg;
+let connectionFile: string;
 let now = 0;
 
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tethr-doctor-'));
-  fake.org.add('Case', { IsClosed: true, ClosedDate: '2026-11-20T10:00:00.000Z' });
-  fake.org.add('MessagingSession', { Status: 'Ended', EndTime: '2026-11-21T10:00:00.000Z' });
-  doctorRuntime.clock = {
-    now: () => now,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      now += ms;
-    }
-  };
-});
-after(async () => {
-  doctorRuntime.clock = systemClock;
-  await rm(dir, { recursive: true, force: true });
-});
-beforeEach(() => {
-  fake.oauth.clients.length = 0;
-  fake.oauth.failures.length = 0;
-  fake.org.hiddenObjects.clear();
-  fake.org.limits.DailyDeliveredPlatformEvents = { Max: 50000, Remaining: 50000 };
-  fake.server.clearLog();
-  sleeps.length = 0;
-});
-
-async function bundleFile(bundle: CredentialsBundle, register = true): Promise<string> {
-  if (register) {
-    fake.oauth.clients.push({
-      consumerKey: bundle.consumerKey,
-      consumerSecret: bundle.consumerSecret,
-      username: bundle.integrationUsername,
-      password: `${bundle.password ?? ''}${bundle.securityToken ?? ''}`
-    });
-  }
-  const path = join(dir, `${Math.random().toString(36).slice(2)}.credentials.json`);
-  await writeBundle(path, bundle);
-  return path;
+function setTethrEnv(values: Record<string, string | undefined>): void {
+  for (const name of ['TETHR_SF_CONSUMER_KEY', 'TETHR_SF_CONSUMER_SECRET', 'TETHR_SF_JWT_KEY_FILE'])
+    delete process.env[name];
+  for (const [name, value] of Object.entries(values)) if (value !== undefined) process.env[name] = value;
 }
 
 function report(run: CommandRun<unknown>): Report {
   return (JSON.parse(run.stdout) as { result: Report }).result;
 }
 
-function assertNoSecrets(run: CommandRun<unknown>): void {
-  const output = `${run.stdout}${run.stderr}`;
-  for (const secret of [FIXTURE_SECRET, FIXTURE_PASSWORD, FIXTURE_TOKEN])
-    assert.ok(!output.includes(secret), `secret leaked: ${secret}`);
+function check(r: Report, name: string) {
+  const found = r.checks.find((c) => c.check === name);
+  assert.ok(found, `no check "${name}" in ${r.checks.map((c) => c.check).join(', ')}`);
+  return found;
 }
 
-describe('tethr-sf doctor --credentials', () => {
-  it('passes with a working bundle, reading as the integration user', async () => {
-    const path = await bundleFile(
-      clientCredentialsBundle(fake.url, { namespace: '', eventTopic: '/event/Conversation_Closed__e' })
-    );
-    const run = await runCommand(Doctor, ['--credentials', path, '--json']);
-    assert.equal(run.error, undefined, run.error?.message);
-    assert.equal(run.exitCode, 0);
-    const result = report(run);
-    assert.equal(result.ok, true);
-    assert.deepEqual(
-      result.checks.map((c) => [c.check, c.status]),
-      [
-        ['Token (client credentials)', 'passed'],
-        ['Read Case', 'passed'],
-        ['Read MessagingSession', 'passed'],
-        ['Event readable', 'passed'],
-        ['Flows active', 'skipped'],
-        ['Event delivery allocation', 'passed']
-      ]
-    );
-    const reads = fake.server.requests.filter((r) => r.route === 'rest.query' || r.route === 'rest.describe');
-    assert.ok(reads.length >= 3);
-    for (const read of reads)
-      assert.equal(
-        read.headers.authorization,
-        'Bearer 00DFAKE!client_credentials.' + fake.oauth.issued.length
-      );
-    assert.match(fake.server.find('rest.describe')[0]!.path, /\/sobjects\/Conversation_Closed__e\/describe$/);
-    assertNoSecrets(run);
-  });
+const SIGN_IN_JWT = messages.getMessage('check.signIn', ['JWT bearer']);
+const SIGN_IN_CC = messages.getMessage('check.signIn', ['client credentials']);
+const READ_CASES = messages.getMessage('check.read', ['Cases']);
 
-  it('retries invalid_client_id during propagation without really waiting', async () => {
-    fake.oauth.failures.push(
-      SALESFORCE_TOKEN_ERRORS.propagating,
-      SALESFORCE_TOKEN_ERRORS.propagating,
-      SALESFORCE_TOKEN_ERRORS.propagating
-    );
-    const path = await bundleFile(
-      clientCredentialsBundle(fake.url, { namespace: '', eventTopic: '/event/Conversation_Closed__e' })
-    );
-    const run = await runCommand(Doctor, ['--credentials', path, '--json']);
-    assert.equal(report(run).ok, true);
-    assert.deepEqual(sleeps, [30000, 30000, 30000]);
-    assert.equal(fake.server.find('oauth.token').length, 4);
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tethr-doctor-'));
+  const pair = generateKeyPair({ commonName: 'Tethr test', days: 30 });
+  certificate = pair.certificatePem;
+  keyFile = join(dir, 'tethr-jwt.key');
+  otherKeyFile = join(dir, 'other.key');
+  await writeFile(keyFile, pair.privateKeyPem, { mode: 0o600 });
+  await writeFile(otherKeyFile, generateKeyPair({ commonName: 'Other', days: 30 }).privateKeyPem, {
+    mode: 0o600
   });
-
-  it('gives up after the 10-minute propagation window with the propagation diagnosis', async () => {
-    for (let i = 0; i < 40; i += 1) fake.oauth.failures.push(SALESFORCE_TOKEN_ERRORS.propagating);
-    const path = await bundleFile(clientCredentialsBundle(fake.url));
-    const run = await runCommand(Doctor, ['--credentials', path, '--json']);
-    const result = report(run);
-    assert.equal(run.exitCode, 1);
-    assert.equal(result.ok, false);
-    assert.equal(result.checks[0]!.diagnosis?.code, 'app-propagating');
-    assert.equal(
-      sleeps.reduce((a, b) => a + b, 0),
-      10 * 60 * 1000
-    );
+  org = await startShapedOrg('messaging-and-chat', {
+    installed: { messagingExtension: true },
+    packagedCertificate: certificate
   });
-
-  const tokenCases: [keyof typeof SALESFORCE_TOKEN_ERRORS, 'cc' | 'password', string][] = [
-    ['wrongSecret', 'cc', 'wrong-secret'],
-    ['notApproved', 'cc', 'not-admin-approved'],
-    ['ipRestricted', 'cc', 'ip-restricted'],
-    ['wrongDomain', 'cc', 'wrong-domain'],
-    ['noRunAsUser', 'cc', 'no-run-as-user'],
-    ['authenticationFailure', 'password', 'password-flow-failed'],
-    ['grantNotSupported', 'password', 'password-flow-blocked'],
-    ['passwordExpired', 'password', 'password-expired']
-  ];
-  for (const [error, flow, code] of tokenCases) {
-    it(`diagnoses ${SALESFORCE_TOKEN_ERRORS[error].error} "${SALESFORCE_TOKEN_ERRORS[error].error_description}" as ${code}`, async () => {
-      fake.oauth.failures.push(SALESFORCE_TOKEN_ERRORS[error]);
-      const path = await bundleFile(
-        flow === 'cc' ? clientCredentialsBundle(fake.url) : passwordBundle(fake.url)
-      );
-      const run = await runCommand(Doctor, ['--credentials', path]);
-      assert.equal(run.exitCode, 1);
-      assert.match(run.stdout, /✗ failed/);
-      assert.match(run.stdout, /→ /);
-      assert.deepEqual(sleeps, [], 'only invalid_client_id is retried');
-      assertNoSecrets(run);
-    });
-  }
-
-  it('maps the token error bodies to their diagnosis codes in --json', async () => {
-    for (const [error, flow, code] of tokenCases) {
-      fake.oauth.failures.push(SALESFORCE_TOKEN_ERRORS[error]);
-      const path = await bundleFile(
-        flow === 'cc' ? clientCredentialsBundle(fake.url) : passwordBundle(fake.url)
-      );
-      const run = await runCommand(Doctor, ['--credentials', path, '--json']);
-      assert.equal(report(run).checks[0]!.diagnosis?.code, code, error);
-    }
-  });
-
-  it('diagnoses a user without API Enabled', async () => {
-    fake.server.route(
-      'GET',
-      /^\/services\/data\/v66\.0\/query$/,
-      () => ({
-        status: 403,
-        json: [{ message: 'API is disabled for this User', errorCode: 'API_CURRENTLY_DISABLED' }]
-      }),
-      'api-disabled'
-    );
-    try {
-      const path = await bundleFile(
-        clientCredentialsBundle(fake.url, { namespace: '', eventTopic: '/event/Conversation_Closed__e' })
-      );
-      const result = report(await runCommand(Doctor, ['--credentials', path, '--json']));
-      assert.equal(result.checks.find((c) => c.check === 'Read Case')?.diagnosis?.code, 'api-disabled');
-    } finally {
-      fake.server.removeRoute('api-disabled');
-    }
-  });
+  connectionFile = join(dir, 'acme.connection.json');
+  setTethrEnv({ TETHR_SF_CONSUMER_KEY: PACKAGED_CONSUMER_KEY, TETHR_SF_JWT_KEY_FILE: keyFile });
+  const setup = await runCommand(Setup, [
+    '--target-org',
+    org.username,
+    '--output',
+    connectionFile,
+    '--no-verify',
+    '--json'
+  ]);
+  assert.equal(setup.error, undefined, setup.error?.message);
+  doctorRuntime.clock = { now: () => now, sleep: async (ms) => void (now += ms) };
+});
+after(async () => {
+  doctorRuntime.clock = systemClock;
+  setTethrEnv({});
+  await org.fake.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  setTethrEnv({ TETHR_SF_CONSUMER_KEY: PACKAGED_CONSUMER_KEY, TETHR_SF_JWT_KEY_FILE: keyFile });
+  org.fake.oauth.failures.length = 0;
+  org.fake.org.limits.DailyDeliveredPlatformEvents = { Max: 50000, Remaining: 50000 };
+  org.fake.server.clearLog();
 });
 
-describe('tethr-sf doctor (org checks)', () => {
-  it('reports an object the integration user cannot see', async () => {
-    fake.org.hiddenObjects.add('MessagingSession');
-    const path = await bundleFile(
-      clientCredentialsBundle(fake.url, { namespace: '', eventTopic: '/event/Conversation_Closed__e' })
+describe('tethr-sf doctor --connection, packaged app', () => {
+  it('passes with the JWT key, reading every channel with every field the relay reads', async () => {
+    const run = await runCommand(Doctor, ['--connection', connectionFile, '--json']);
+    assert.equal(run.exitCode, 0, run.stdout);
+    const r = report(run);
+    assert.equal(r.ok, true);
+    assert.equal(check(r, SIGN_IN_JWT).status, 'passed');
+    for (const label of ['Cases', 'Messaging sessions', 'Legacy chat transcripts']) {
+      assert.equal(check(r, messages.getMessage('check.read', [label])).status, 'passed', label);
+    }
+    // The reads went out as the integration user (its token), not as an admin.
+    const queries = org.fake.server.find('rest.query');
+    assert.ok(queries.length >= 3);
+    for (const q of queries) assert.match(q.headers.authorization ?? '', /jwt_bearer/);
+  });
+
+  it('passes with the client credentials secret when the file asks for that flow', async () => {
+    const file = join(dir, 'cc.connection.json');
+    await writeConnectionFile(
+      file,
+      packagedConnectionFile(org.fake.url, {
+        authFlow: 'client_credentials',
+        integrationUsername: 'tethr.integration.00d000000000001@messaging-and-chat.installed.example',
+        channels: ['Case']
+      })
     );
-    const result = report(await runCommand(Doctor, ['--credentials', path, '--json']));
-    const check = result.checks.find((c) => c.check === 'Read MessagingSession');
-    assert.equal(check?.status, 'failed');
-    assert.equal(check?.diagnosis?.code, 'object-not-readable');
+    setTethrEnv({
+      TETHR_SF_CONSUMER_KEY: PACKAGED_CONSUMER_KEY,
+      TETHR_SF_CONSUMER_SECRET: PACKAGED_CONSUMER_SECRET
+    });
+    const run = await runCommand(Doctor, ['--connection', file, '--json']);
+    const r = report(run);
+    assert.equal(check(r, SIGN_IN_CC).status, 'passed', JSON.stringify(r.checks));
+    assert.equal(r.ok, true);
+  });
+
+  it('prints each check once, on short lines, with causes and fixes below', async () => {
+    const run = await runCommand(Doctor, ['--connection', connectionFile]);
+    assert.equal(run.exitCode, 0);
+    for (const name of [SIGN_IN_JWT, READ_CASES]) {
+      assert.equal(run.stdout.split(name).length - 1, 1, `"${name}" printed more than once:\n${run.stdout}`);
+    }
+    for (const line of run.stdout.split('\n'))
+      assert.ok(line.length <= 160, `line too wide (${line.length}): ${line}`);
+    assert.ok(!run.stdout.includes('│'), 'no table');
+  });
+
+  it('client credentials: says the subscriber must enable the flow and set a run-as user', async () => {
+    const policies = org.fake.metadata.get(
+      'ExtlClntAppOauthConfigurablePolicies',
+      'tethr__Tethr_Integration'
+    )!;
+    const saved = policies.content;
+    policies.content = saved.replace(/<clientCredentialsFlowUser>[^<]*<\/clientCredentialsFlowUser>/, '');
+    try {
+      const file = join(dir, 'cc2.connection.json');
+      await writeConnectionFile(
+        file,
+        packagedConnectionFile(org.fake.url, { authFlow: 'client_credentials', channels: ['Case'] })
+      );
+      setTethrEnv({
+        TETHR_SF_CONSUMER_KEY: PACKAGED_CONSUMER_KEY,
+        TETHR_SF_CONSUMER_SECRET: PACKAGED_CONSUMER_SECRET
+      });
+      const run = await runCommand(Doctor, ['--connection', file, '--json']);
+      assert.equal(run.exitCode, 1);
+      assert.equal(check(report(run), SIGN_IN_CC).diagnosis?.code, 'packaged-no-run-as-user');
+    } finally {
+      policies.content = saved;
+    }
+  });
+
+  it('JWT: says the user is not pre-authorized when it lacks the access permission set', async () => {
+    const access = org.fake.org.all('PermissionSet').find((p) => p.Name === 'Tethr_Integration_Access')!;
+    const assignments = org.fake.org.all('PermissionSetAssignment');
+    const index = assignments.findIndex(
+      (a) => a.PermissionSetId === access.Id && a.AssigneeId !== org.fake.org.all('User')[0]!.Id
+    );
+    const [removed] = assignments.splice(index, 1);
+    try {
+      const run = await runCommand(Doctor, [
+        '--connection',
+        connectionFile,
+        '--target-org',
+        org.username,
+        '--json'
+      ]);
+      assert.equal(run.exitCode, 1);
+      const r = report(run);
+      assert.equal(check(r, SIGN_IN_JWT).diagnosis?.code, 'jwt-not-pre-authorized');
+      // The admin-side check names the same cause from the org's side.
+      assert.equal(check(r, messages.getMessage('check.access')).diagnosis?.code, 'access-unassigned');
+    } finally {
+      assignments.push(removed!);
+    }
+  });
+
+  it('JWT: says the certificate does not match when the key is not the one on the app', async () => {
+    setTethrEnv({ TETHR_SF_CONSUMER_KEY: PACKAGED_CONSUMER_KEY, TETHR_SF_JWT_KEY_FILE: otherKeyFile });
+    const run = await runCommand(Doctor, ['--connection', connectionFile, '--json']);
+    assert.equal(run.exitCode, 1);
+    const sign = check(report(run), SIGN_IN_JWT);
+    assert.equal(sign.diagnosis?.code, 'jwt-certificate-mismatch-packaged');
+    assert.deepEqual(
+      sign.diagnosis?.actions,
+      loadMessages('oauth-diagnosis').getMessages('jwt-certificate-mismatch-packaged.actions')
+    );
+  });
+
+  it('sandbox: after the propagation window, an unknown packaged key means the app needs re-linking', async () => {
+    const file = join(dir, 'sandbox.connection.json');
+    await writeConnectionFile(
+      file,
+      packagedConnectionFile(org.fake.url, {
+        isSandbox: true,
+        integrationUsername: 'tethr.integration.00d000000000001@messaging-and-chat.installed.example',
+        channels: ['Case']
+      })
+    );
+    for (let i = 0; i < 30; i += 1) org.fake.oauth.failures.push(SALESFORCE_TOKEN_ERRORS.propagating);
+    const run = await runCommand(Doctor, ['--connection', file, '--json']);
+    assert.equal(run.exitCode, 1);
+    assert.equal(check(report(run), SIGN_IN_JWT).diagnosis?.code, 'packaged-sandbox-unlinked');
+    assert.ok(org.fake.server.find('oauth.token').length > 1, 'retried while the app might still propagate');
+  });
+
+  it('sandbox refresh: a token for another org id stops with the fix', async () => {
+    org.fake.oauth.orgId = '00D000000000999EAA';
+    try {
+      const run = await runCommand(Doctor, ['--connection', connectionFile, '--json']);
+      assert.equal(run.exitCode, 1);
+      assert.equal(
+        check(report(run), SIGN_IN_JWT).detail,
+        sessionMessages.getMessage('error.OrgIdChanged', [
+          org.fake.url,
+          '00D000000000999EAA',
+          '00D000000000001EAA'
+        ])
+      );
+    } finally {
+      org.fake.oauth.orgId = '00D000000000001EAA';
+    }
+  });
+
+  it('names the field the integration user cannot read when the access lags behind the relay', async () => {
+    const access = org.fake.metadata.get('PermissionSet', 'Tethr_Integration_Access')!;
+    const saved = access.content;
+    access.content = saved.replace(
+      /<fieldPermissions>\s*<editable>false<\/editable>\s*<field>Contact\.Email<\/field>\s*<readable>true<\/readable>\s*<\/fieldPermissions>/,
+      ''
+    );
+    assert.notEqual(access.content, saved);
+    recordPermissionSet(org.fake, 'Tethr_Integration_Access', access.content);
+    try {
+      const run = await runCommand(Doctor, [
+        '--connection',
+        connectionFile,
+        '--target-org',
+        org.username,
+        '--json'
+      ]);
+      assert.equal(run.exitCode, 1);
+      const r = report(run);
+      const read = check(r, READ_CASES);
+      assert.equal(read.diagnosis?.code, 'field-not-readable');
+      assert.equal(read.diagnosis?.cause, messages.getMessage('field-not-readable.cause', ['Contact.Email']));
+      assert.equal(check(r, messages.getMessage('check.access')).diagnosis?.code, 'access-stale');
+    } finally {
+      access.content = saved;
+      recordPermissionSet(org.fake, 'Tethr_Integration_Access', saved);
+    }
+  });
+
+  it('as the customer admin without Tethr credential: skips the sign-in and checks the org side', async () => {
+    setTethrEnv({});
+    const run = await runCommand(Doctor, [
+      '--connection',
+      connectionFile,
+      '--target-org',
+      org.username,
+      '--json'
+    ]);
+    const r = report(run);
+    assert.equal(check(r, SIGN_IN_JWT).status, 'skipped');
+    assert.equal(check(r, SIGN_IN_JWT).diagnosis?.code, 'packaged-sign-in-is-tethrs');
+    for (const name of ['check.flows', 'check.access', 'check.policies'])
+      assert.equal(check(r, messages.getMessage(name)).status, 'passed', name);
+    assert.equal(r.ok, true);
   });
 
   it('warns when the delivery allocation is nearly used up and fails when it is gone', async () => {
-    const path = await bundleFile(
-      clientCredentialsBundle(fake.url, { namespace: '', eventTopic: '/event/Conversation_Closed__e' })
-    );
-    fake.org.limits.DailyDeliveredPlatformEvents = { Max: 50000, Remaining: 1200 };
-    let result = report(await runCommand(Doctor, ['--credentials', path, '--json']));
-    let check = result.checks.find((c) => c.check === 'Event delivery allocation');
-    assert.equal(check?.status, 'warning');
-    assert.equal(check?.diagnosis?.code, 'allocation-low');
-    assert.equal(result.ok, true);
-    fake.org.limits.DailyDeliveredPlatformEvents = { Max: 50000, Remaining: 0 };
-    result = report(await runCommand(Doctor, ['--credentials', path, '--json']));
-    check = result.checks.find((c) => c.check === 'Event delivery allocation');
-    assert.equal(check?.status, 'failed');
-    assert.equal(result.ok, false);
+    org.fake.org.limits.DailyDeliveredPlatformEvents = { Max: 50000, Remaining: 1000 };
+    let r = report(await runCommand(Doctor, ['--connection', connectionFile, '--json']));
+    assert.equal(check(r, messages.getMessage('check.allocation')).status, 'warning');
+    org.fake.org.limits.DailyDeliveredPlatformEvents = { Max: 50000, Remaining: 0 };
+    r = report(await runCommand(Doctor, ['--connection', connectionFile, '--json']));
+    assert.equal(check(r, messages.getMessage('check.allocation')).diagnosis?.code, 'allocation-used-up');
   });
 
-  it('with --target-org checks that the flows are active', async () => {
-    fake.org.add('FlowDefinitionView', {
-      ApiName: 'Tethr_Case_Closed',
-      IsActive: true,
-      NamespacePrefix: null
-    });
-    fake.org.add('FlowDefinitionView', {
-      ApiName: 'Tethr_Messaging_Session_Ended',
-      IsActive: false,
-      NamespacePrefix: null
-    });
-    const path = await bundleFile(
-      clientCredentialsBundle(fake.url, { namespace: '', eventTopic: '/event/Conversation_Closed__e' })
-    );
-    const run = await runCommand(Doctor, ['--credentials', path, '--target-org', adminUsername, '--json']);
-    const check = report(run).checks.find((c) => c.check === 'Flows active');
-    assert.equal(check?.status, 'failed');
-    assert.equal(check?.detail, 'not active: Tethr_Messaging_Session_Ended');
-    assert.equal(check?.diagnosis?.code, 'flow-inactive');
-  });
-
-  it('asks for --credentials or --target-org', async () => {
-    const run = await runCommand(Doctor, []);
-    assert.equal(run.error?.name, 'NothingToCheck');
+  it('asks for --connection or --target-org', async () => {
+    const run = await runCommand(Doctor, ['--json']);
+    assert.equal(run.error?.message, loadMessages('doctor-command').getMessage('error.NothingToCheck'));
+    assert.equal(run.exitCode, 1);
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
+import { loadMessages } from '../../scripts/shared/messages.ts';
 import { seedScratchOrg } from '../servers/salesforce/index.ts';
 import { useTemporarySfHome } from './sf-home.ts';
 import { useAuthenticatedFakeOrg } from './fake-org.ts';
@@ -8,6 +9,7 @@ import { runCommand } from './run-command.ts';
 const env = await useTemporarySfHome();
 const { default: IntegrationUser } = await import('../../scripts/commands/integration-user.ts');
 const { fake, username } = await useAuthenticatedFakeOrg(env);
+const messages = loadMessages('integration-user');
 
 beforeEach(() => {
   fake.org.data.clear();
@@ -15,6 +17,7 @@ beforeEach(() => {
   fake.metadata.onDeployed.length = 0;
   seedScratchOrg(fake);
   fake.org.add('PermissionSet', { Name: 'Tethr_Integration_User', NamespacePrefix: null });
+  fake.org.add('PermissionSet', { Name: 'Tethr_Integration_Access', NamespacePrefix: null });
   fake.server.clearLog();
 });
 
@@ -23,10 +26,15 @@ function inserts(): string[] {
 }
 
 describe('tethr-sf integration-user', () => {
-  it('creates the user, then the licence, then the permission set, and reuses them on a re-run', async () => {
+  it('creates the user, then the licence, then both permission sets, and reuses them on a re-run', async () => {
     const first = await runCommand(IntegrationUser, ['--target-org', username, '--json']);
     assert.equal(first.error, undefined, first.error?.message);
-    assert.deepEqual(inserts(), ['User', 'PermissionSetLicenseAssign', 'PermissionSetAssignment']);
+    assert.deepEqual(inserts(), [
+      'User',
+      'PermissionSetLicenseAssign',
+      'PermissionSetAssignment',
+      'PermissionSetAssignment'
+    ]);
     const user = fake.org.all('User').find((u) => u.Alias === 'tethrint');
     assert.ok(user);
     assert.equal(user.Username, 'tethr.integration.00d000000000001@tethr-test.example');
@@ -38,7 +46,7 @@ describe('tethr-sf integration-user', () => {
     assert.equal(json.status, 0);
     assert.deepEqual(
       json.result.steps.map((s) => s.status),
-      ['created', 'created', 'created']
+      ['created', 'created', 'created', 'created']
     );
 
     fake.server.clearLog();
@@ -46,7 +54,7 @@ describe('tethr-sf integration-user', () => {
     assert.equal(second.error, undefined);
     assert.deepEqual(inserts(), []);
     assert.equal(fake.org.all('User').filter((u) => u.Alias === 'tethrint').length, 1);
-    assert.equal(fake.org.all('PermissionSetAssignment').length, 1);
+    assert.equal(fake.org.all('PermissionSetAssignment').length, 2);
   });
 
   it('reuses an existing user given by --username and only adds what is missing', async () => {
@@ -64,17 +72,26 @@ describe('tethr-sf integration-user', () => {
       'api@acme.example'
     ]);
     assert.equal(run.error, undefined, run.error?.message);
-    assert.deepEqual(inserts(), ['PermissionSetLicenseAssign', 'PermissionSetAssignment']);
+    assert.deepEqual(inserts(), [
+      'PermissionSetLicenseAssign',
+      'PermissionSetAssignment',
+      'PermissionSetAssignment'
+    ]);
     assert.match(run.stdout, /api@acme.example \(reused\)/);
   });
 
-  it('checks the permission set before creating anything, then creates cleanly once it is there', async () => {
-    fake.org.data.set('PermissionSet', []);
+  it('checks the permission sets before creating anything, then creates cleanly once they are there', async () => {
+    fake.org.data.set('PermissionSet', [
+      fake.org.all('PermissionSet').find((p) => p.Name === 'Tethr_Integration_User')!
+    ]);
     const failed = await runCommand(IntegrationUser, ['--target-org', username]);
     assert.ok(failed.error);
     assert.equal(failed.exitCode, 1);
-    assert.match(failed.error.message, /permission set Tethr_Integration_User is not in this org/);
-    assert.ok(failed.error.actions?.some((a) => a.includes('tethr-sf deploy')));
+    assert.equal(
+      failed.error.message,
+      messages.getMessage('error.AccessPermissionSetMissing', ['Tethr_Integration_Access'])
+    );
+    assert.deepEqual(failed.error.actions, messages.getMessages('error.AccessPermissionSetMissing.actions'));
     assert.deepEqual(inserts(), []);
     assert.equal(fake.server.find('rest.update').length, 0);
     assert.equal(
@@ -82,11 +99,16 @@ describe('tethr-sf integration-user', () => {
       undefined
     );
 
-    fake.org.add('PermissionSet', { Name: 'Tethr_Integration_User', NamespacePrefix: null });
+    fake.org.add('PermissionSet', { Name: 'Tethr_Integration_Access', NamespacePrefix: null });
     fake.server.clearLog();
     const resumed = await runCommand(IntegrationUser, ['--target-org', username, '--json']);
     assert.equal(resumed.error, undefined, resumed.error?.message);
-    assert.deepEqual(inserts(), ['User', 'PermissionSetLicenseAssign', 'PermissionSetAssignment']);
+    assert.deepEqual(inserts(), [
+      'User',
+      'PermissionSetLicenseAssign',
+      'PermissionSetAssignment',
+      'PermissionSetAssignment'
+    ]);
   });
 
   it('undoes what it created when assigning the permission set fails, then resumes cleanly', async () => {
@@ -108,7 +130,11 @@ describe('tethr-sf integration-user', () => {
     assert.equal(resumed.error, undefined, resumed.error?.message);
     assert.equal(fake.org.all('User').filter((u) => u.Alias === 'tethrint').length, 1);
     assert.equal(fake.org.all('User').find((u) => u.Alias === 'tethrint')?.IsActive, true);
-    assert.deepEqual(inserts(), ['PermissionSetLicenseAssign', 'PermissionSetAssignment']);
+    assert.deepEqual(inserts(), [
+      'PermissionSetLicenseAssign',
+      'PermissionSetAssignment',
+      'PermissionSetAssignment'
+    ]);
   });
 
   it('refuses a --username or --email that is not an address before touching the org', async () => {
@@ -118,9 +144,9 @@ describe('tethr-sf integration-user', () => {
     ]) {
       const run = await runCommand(IntegrationUser, ['--target-org', username, ...flags, '--json']);
       assert.ok(run.error);
-      assert.equal(run.error.name, 'InvalidUserInput');
-      assert.match(run.error.message, new RegExp(`${flags[0]} "${flags[1]}" is not in the form`));
-      assert.ok(run.error.actions?.length);
+      const key = flags[0] === '--username' ? 'error.InvalidUsername' : 'error.InvalidEmail';
+      assert.equal(run.error.message, `${flags[0]}: ${messages.getMessage(key, [flags[1]!])}`);
+      assert.deepEqual(run.error.actions, messages.getMessages(`${key}.actions`));
     }
     assert.deepEqual(inserts(), []);
   });
@@ -130,7 +156,10 @@ describe('tethr-sf integration-user', () => {
     const run = await runCommand(IntegrationUser, ['--target-org', username, '--json']);
     assert.equal(run.error, undefined, run.error?.message);
     const namespaced = fake.org.all('PermissionSet').find((p) => p.NamespacePrefix === 'tethr')!;
-    assert.equal(fake.org.all('PermissionSetAssignment')[0]?.PermissionSetId, namespaced.Id);
+    assert.deepEqual(
+      fake.org.all('PermissionSetAssignment').map((a) => a.PermissionSetId),
+      [namespaced.Id, fake.org.all('PermissionSet').find((p) => p.Name === 'Tethr_Integration_Access')!.Id]
+    );
     assert.match(run.stdout, /tethr__Tethr_Integration_User assigned/);
   });
 });

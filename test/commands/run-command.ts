@@ -19,7 +19,8 @@ export interface CommandRun<T> {
  * secrets, passwords, security tokens and access tokens. Any of them in a command's output is a
  * leak, unless the test asked for it with --show-secrets.
  */
-const TEST_SECRETS = /S3CR3T|do-not-print|FAKESECRET-|PACKAGED-SECRET|LEGACY-(SECRET|PASS|TOKEN)|00DFAKE!/;
+const TEST_SECRETS =
+  /S3CR3T|do-not-print|FAKESECRET-|PACKAGED-SECRET|PUBLISHER-SECRET|LEGACY-(SECRET|PASS|TOKEN)|00DFAKE!|BEGIN (RSA )?PRIVATE KEY|eyJhbGciOi/;
 
 function assertNoSecrets(argv: string[], stdout: string, stderr: string): void {
   if (argv.includes('--show-secrets')) return;

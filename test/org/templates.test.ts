@@ -51,7 +51,8 @@ describe('writeFilledTemplates', () => {
         'utf8'
       );
       assert.match(text, /<externalClientApplication>tethr__Tethr_Integration</);
-      assert.match(text, /<commaSeparatedPermissionSet>tethr__Tethr_Integration_User</);
+      // The access permission set is generated per org and never namespaced.
+      assert.match(text, /<commaSeparatedPermissionSet>Tethr_Integration_Access</);
     } finally {
       await filled.remove();
     }

@@ -88,3 +88,48 @@ describe('External Client App replacements (sfdx-project.json)', () => {
     assert.match(settings, /<commaSeparatedOauthScopes>Api<\/commaSeparatedOauthScopes>/);
   });
 });
+
+describe('External Client App replacements with both packages', () => {
+  const FLOW = 'force-app-messaging/main/default/flows/Tethr_Messaging_Session_Ended.flow-meta.xml';
+
+  /** Converts the ECA header and the Messaging extension's flow together, as one deploy of both packages would. */
+  async function convertBothPackages(env: Record<string, string>): Promise<{ header: string; flow: string }> {
+    const project = await projectAfterDevHubRetrieve();
+    await cp(join(REPOSITORY, FLOW), join(project, FLOW));
+    const output = join(project, 'converted');
+    const saved = new Map<string, string | undefined>();
+    for (const [key, value] of Object.entries({ SF_APPLY_REPLACEMENTS_ON_CONVERT: 'true', ...env })) {
+      saved.set(key, process.env[key]);
+      process.env[key] = value;
+    }
+    try {
+      const set = ComponentSet.fromSource({ fsPaths: [join(project, HEADER), join(project, FLOW)] });
+      set.projectDirectory = project;
+      await new MetadataConverter().convert(set, 'metadata', {
+        type: 'directory',
+        outputDirectory: output,
+        genUniqueDir: false
+      });
+      return {
+        header: await readFile(join(output, 'externalClientApps/Tethr_Integration.eca'), 'utf8'),
+        flow: await readFile(join(output, 'flows/Tethr_Messaging_Session_Ended.flow'), 'utf8')
+      };
+    } finally {
+      for (const [key, value] of saved) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+      await rm(project, { recursive: true, force: true });
+    }
+  }
+
+  it('turns only the base package app Local and leaves the extension as committed', async () => {
+    const source = await readFile(join(REPOSITORY, FLOW), 'utf8');
+    const local = await convertBothPackages({ TETHR_ECA_DISTRIBUTION_STATE: 'Local' });
+    assert.match(local.header, /<distributionState>Local<\/distributionState>/);
+    assert.equal(local.flow, source);
+    const packaged = await convertBothPackages({});
+    assert.match(packaged.header, /<distributionState>Packaged<\/distributionState>/);
+    assert.equal(packaged.flow, source);
+  });
+});

@@ -8,8 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Problem } from '../../scripts/validate/problem.ts';
 import { toJson } from '../../scripts/validate/report.ts';
+import { loadMessages } from '../../scripts/shared/messages.ts';
 import { validateProject, type ValidationResult } from '../../scripts/validate/validate.ts';
 
+const bundle = loadMessages('validate');
 const FIXTURES = fileURLToPath(new URL('../fixtures/validate/', import.meta.url));
 const REPOSITORY = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -43,9 +45,12 @@ describe('npm run validate', () => {
   it('passes the good fixture, with every check run', async () => {
     const result = await validateProject(join(FIXTURES, 'good'));
     assert.equal(result.ok, true, describeProblems(result));
-    assert.equal(result.checks.length, 5);
+    assert.equal(result.checks.length, 6);
     for (const check of result.checks) assert.ok(check.checked > 0, `${check.name} checked nothing`);
-    assert.match(result.packageXml, /<members>Tethr_Case_Closed<\/members>\s*<name>Flow<\/name>/);
+    assert.match(
+      result.packageXmls.get('force-app') ?? '',
+      /<members>Tethr_Case_Closed<\/members>\s*<name>Flow<\/name>/
+    );
   });
 
   it('fails a misspelt element with the file, line, column and the allowed names, closest first', async () => {
@@ -175,25 +180,29 @@ describe('npm run validate', () => {
     );
   });
 
-  it('fails an integration permission set that is not least privilege', async () => {
+  it('fails integration permission sets that are not least privilege, packaged or generated', async () => {
     const root = await goodWith(async (dir) => {
-      const file = join(
+      const access = join(
         dir,
-        'force-app/main/default/permissionsets/Tethr_Integration_User.permissionset-meta.xml'
+        'unpackaged/access/permissionsets/Tethr_Integration_Access.permissionset-meta.xml'
       );
-      const xml = await readFile(file, 'utf8');
+      const xml = await readFile(access, 'utf8');
       await writeFile(
-        file,
+        access,
         xml
           .replace('<viewAllRecords>false</viewAllRecords>', '<viewAllRecords>true</viewAllRecords>')
           .replace('<name>ApiEnabled</name>', '<name>ViewAllData</name>')
       );
     });
-    const messages = problemsOf(await validateProject(root)).map((p) => p.message);
-    assert.deepEqual(messages, [
-      'Tethr_Integration_User must stay least privilege: remove the user permission ViewAllData',
-      'Tethr_Integration_User must stay least privilege: set viewAllRecords to false on Case'
+    const found = problemsOf(await validateProject(root)).map((p) => p.message);
+    assert.deepEqual(found, [
+      bundle.getMessage('problem.broadUserPermission', ['Tethr_Integration_Access', 'ViewAllData']),
+      bundle.getMessage('problem.viewAllOrModifyAll', ['Tethr_Integration_Access', 'viewAllRecords', 'Case'])
     ]);
+    assert.equal(
+      found[0],
+      'Tethr_Integration_Access must stay least privilege: remove the user permission ViewAllData'
+    );
   });
 
   it('fails placeholders in the packaged directory and in non-string elements', async () => {
@@ -241,31 +250,39 @@ describe('npm run validate', () => {
     ]);
   });
 
-  it('exits non-zero with path:line:col lines; --json has a stable shape', async () => {
+  it('exits non-zero with path:line:col lines on stderr, and nothing on stdout', async () => {
     const run = promisify(execFile);
     const main = join(REPOSITORY, 'scripts/validate/main.ts');
     const project = join(FIXTURES, 'misspelt-element');
     await assert.rejects(
       run(process.execPath, ['--import', 'tsx', main, '--project-dir', project], { cwd: REPOSITORY }),
-      (error: { code: number; stdout: string }) => {
+      (error: { code: number; stdout: string; stderr: string }) => {
         assert.equal(error.code, 1);
+        assert.equal(error.stdout, '');
         assert.match(
-          error.stdout,
+          error.stderr,
           /^ {2}force-app\/main\/default\/permissionsets\/Tethr_Integration_User\.permissionset-meta\.xml:3:3 {2}<descripton>/m
         );
-        assert.match(error.stdout, /^FAILED: 4\/5 checks passed, 1 problem\(s\), [\d.]+ s$/m);
+        assert.match(error.stderr, /^FAILED: 5\/6 checks passed, 1 problem\(s\), [\d.]+ s$/m);
         return true;
       }
     );
-    // The --json shape, without a second child process (each costs seconds of start-up).
-    const json = toJson(await validateProject(join(FIXTURES, 'good'))) as {
-      ok: boolean;
-      checks: unknown[];
-      problems: unknown[];
-    };
-    assert.equal(json.ok, true);
-    assert.equal(json.checks.length, 5);
-    assert.deepEqual(json.problems, []);
+  });
+
+  it('--json is the sf shape {status, result, warnings}: status 0 when every check passes, 1 otherwise', async () => {
+    // The shape without a child process (each costs seconds of start-up); main.ts prints exactly this.
+    const good = toJson(await validateProject(join(FIXTURES, 'good')));
+    assert.deepEqual(Object.keys(good), ['status', 'result', 'warnings']);
+    assert.equal(good.status, 0);
+    assert.deepEqual(good.warnings, []);
+    assert.equal(good.result.ok, true);
+    assert.equal(good.result.checks.length, 6);
+    assert.deepEqual(good.result.problems, []);
+    const bad = toJson(await validateProject(join(FIXTURES, 'misspelt-element')));
+    assert.equal(bad.status, 1);
+    assert.equal(bad.result.problems.length, 1);
+    assert.equal(bad.result.problems[0]?.check, 'metadata XML against @salesforce/types');
+    assert.equal(bad.result.problems[0]?.line, 3);
   });
 
   it('passes the real package', async () => {

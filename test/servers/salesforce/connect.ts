@@ -12,7 +12,23 @@ export interface FakeConnectState {
   consumers: Map<string, FakeConsumer[]>;
   /** ExternalClientAppSettings.enableClientSecretInRestApiAccess (and the user permissions) */
   secretAccessEnabled: boolean;
+  /** installed packaged apps: their one consumer belongs to the publisher, never served here */
+  packagedApps: Set<string>;
 }
+
+/**
+ * UNCONFIRMED: Salesforce's exact answer when a subscriber asks for a packaged app's consumer.
+ * The fake refuses with 403 so that any code path that asks fails loudly in tests.
+ */
+const PACKAGED_REFUSAL = {
+  status: 403,
+  json: [
+    {
+      errorCode: 'INSUFFICIENT_ACCESS',
+      message: 'The OAuth consumer of a packaged external client app is managed in the org that published it.'
+    }
+  ]
+};
 
 const API = String.raw`/services/data/v(?<version>\d+\.\d)`;
 
@@ -26,6 +42,7 @@ export function registerConnect(server: FakeSalesforceServer, state: FakeConnect
     'GET',
     new RegExp(`^${API}/apps/oauth/credentials/(?<appId>\\w+)/?$`),
     ({ params }) => {
+      if (state.packagedApps.has(params.appId!)) return PACKAGED_REFUSAL;
       const consumers = state.consumers.get(params.appId!);
       if (!consumers)
         return {
@@ -48,6 +65,7 @@ export function registerConnect(server: FakeSalesforceServer, state: FakeConnect
     'GET',
     new RegExp(`^${API}/apps/oauth/credentials/(?<appId>\\w+)/(?<consumerId>\\w+)/?$`),
     ({ params, request }) => {
+      if (state.packagedApps.has(params.appId!)) return PACKAGED_REFUSAL;
       const consumer = state.consumers.get(params.appId!)?.find((c) => c.id === params.consumerId);
       if (!consumer)
         return {

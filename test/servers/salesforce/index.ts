@@ -1,6 +1,8 @@
 import { registerConnect, type FakeConnectState } from './connect.ts';
 import { FakeMetadataState, registerMetadataApi, type DeployedComponent } from './metadata-api.ts';
 import { registerOAuth, registerUserInfo, type FakeOAuthState } from './oauth.ts';
+import { grantsOf } from './access.ts';
+import { policiesFromMetadata } from './org-shapes.ts';
 import { FakeOrgData, registerRestData } from './org-data.ts';
 import { FakeSalesforceServer } from './server.ts';
 
@@ -39,7 +41,11 @@ export async function startFakeSalesforce(): Promise<FakeSalesforce> {
     issued: [],
     adminUsername: 'admin@tethr-test.example'
   };
-  const connect: FakeConnectState = { consumers: new Map(), secretAccessEnabled: true };
+  const connect: FakeConnectState = {
+    consumers: new Map(),
+    secretAccessEnabled: true,
+    packagedApps: new Set()
+  };
   const metadata = new FakeMetadataState();
   registerRestData(server, org);
   registerOAuth(server, oauth);
@@ -125,7 +131,12 @@ function createConsumersFor(fake: FakeSalesforce, components: DeployedComponent[
       secret: `FAKESECRET-${app.Id}-9f8e7d6c5b4a`
     };
     fake.connect.consumers.set(app.Id, [consumer]);
-    fake.oauth.clients.push({ consumerKey: consumer.key, consumerSecret: consumer.secret });
+    fake.oauth.clients.push({
+      consumerKey: consumer.key,
+      consumerSecret: consumer.secret,
+      // In a shaped org the app's own policies decide who signs in, as in a real org.
+      ...(fake.org.shape ? { policies: () => policiesFromMetadata(fake.metadata, component.fullName) } : {})
+    });
   }
   // Deployed flows and channel switches become visible to queries, as in a real org.
   for (const flow of components.filter((c) => c.type === 'Flow')) {
@@ -149,8 +160,48 @@ function createConsumersFor(fake: FakeSalesforce, components: DeployedComponent[
     else fake.org.add('Tethr_Channel__mdt', { DeveloperName: name, Enabled__c: enabled });
   }
   for (const component of components.filter((c) => c.type === 'PermissionSet')) {
-    if (!fake.org.all('PermissionSet').some((p) => p.Name === component.fullName)) {
-      fake.org.add('PermissionSet', { Name: component.fullName, NamespacePrefix: null });
-    }
+    recordPermissionSet(fake, component.fullName, component.content);
+  }
+}
+
+/**
+ * A deployed permission set as the org then shows it to queries: the PermissionSet record with its
+ * Permissions<Name> user permission fields, and one ObjectPermissions / FieldPermissions row per
+ * grant. A redeploy replaces the rows, as a Metadata API deploy of the whole set does.
+ */
+export function recordPermissionSet(fake: FakeSalesforce, name: string, xml: string): void {
+  const { org } = fake;
+  let set = org.all('PermissionSet').find((p) => p.Name === name && !p.NamespacePrefix);
+  if (!set) set = org.add('PermissionSet', { Name: name, NamespacePrefix: null });
+  for (const key of Object.keys(set)) if (key.startsWith('Permissions')) delete set[key];
+  const grants = grantsOf(xml);
+  for (const permission of grants.userPermissions) set[`Permissions${permission}`] = true;
+  for (const type of ['ObjectPermissions', 'FieldPermissions']) {
+    const rows = org.all(type);
+    for (let i = rows.length - 1; i >= 0; i -= 1) if (rows[i]!.ParentId === set.Id) rows.splice(i, 1);
+  }
+  const flag = (block: string, element: string) => new RegExp(`<${element}>true</${element}>`).test(block);
+  for (const block of xml.matchAll(/<objectPermissions>([\s\S]*?)<\/objectPermissions>/g)) {
+    const object = /<object>([^<]+)<\/object>/.exec(block[1]!)?.[1];
+    if (!object) continue;
+    org.add('ObjectPermissions', {
+      ParentId: set.Id,
+      SobjectType: object,
+      PermissionsRead: flag(block[1]!, 'allowRead'),
+      PermissionsCreate: flag(block[1]!, 'allowCreate'),
+      PermissionsEdit: flag(block[1]!, 'allowEdit'),
+      PermissionsDelete: flag(block[1]!, 'allowDelete')
+    });
+  }
+  for (const block of xml.matchAll(/<fieldPermissions>([\s\S]*?)<\/fieldPermissions>/g)) {
+    const field = /<field>([^<]+)<\/field>/.exec(block[1]!)?.[1];
+    if (!field) continue;
+    org.add('FieldPermissions', {
+      ParentId: set.Id,
+      SobjectType: field.split('.')[0],
+      Field: field,
+      PermissionsRead: flag(block[1]!, 'readable'),
+      PermissionsEdit: flag(block[1]!, 'editable')
+    });
   }
 }

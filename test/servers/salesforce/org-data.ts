@@ -1,5 +1,20 @@
-import { parseSoql, runQuery, SoqlError, type SObjectRecord } from './soql.ts';
+import { checkQuery, type Grants } from './access.ts';
+import { catalogueObject, CATALOGUE, type Feature } from './catalogue.ts';
+import { parseSoql, selectRows, shape, SoqlError, type ParsedQuery, type SObjectRecord } from './soql.ts';
 import type { FakeSalesforceServer, Reply } from './server.ts';
+
+/**
+ * Which features the org has (and so which standard objects exist), and who may read what.
+ * Without a shape the fake answers every query (the older, shape-free tests).
+ */
+export interface OrgShape {
+  name: string;
+  features: Set<Feature>;
+  /** objects that exist beyond the catalogue's (custom objects, the event, setup objects) */
+  extraObjects: Set<string>;
+  /** the grants of whoever holds this bearer token; undefined means unrestricted (an admin) */
+  grantsFor(authorization: string | undefined): Grants | undefined;
+}
 
 export interface RestErrorBody {
   errorCode: string;
@@ -27,7 +42,14 @@ const KEY_PREFIXES: Record<string, string> = {
   LiveChatTranscript: '570',
   ExternalClientApplication: '0xI',
   FlowDefinitionView: '300',
-  Organization: '00D'
+  Organization: '00D',
+  Contact: '003',
+  EmailMessage: '02s',
+  CaseComment: '00a',
+  ObjectPermissions: '110',
+  FieldPermissions: '01k',
+  Conversation: '0dw',
+  MessagingEndUser: '0PA'
 };
 
 /** The org's records, per test. Standard data and Tooling API objects are kept apart, as in Salesforce. */
@@ -37,6 +59,11 @@ export class FakeOrgData {
   public readonly insertRules: InsertRule[] = [];
   /** objects the current user cannot see: queries and describes answer INVALID_TYPE / NOT_FOUND */
   public readonly hiddenObjects = new Set<string>();
+  /** the org's shape (features, per-user access); see org-shapes.ts */
+  public shape: OrgShape | undefined;
+  /** rows per query page before nextRecordsUrl (Salesforce: 2000 by default) */
+  public pageSize = 2000;
+  public readonly cursors = new Map<string, Record<string, unknown>[]>();
   public limits: Record<string, { Max: number; Remaining: number }> = {
     DailyApiRequests: { Max: 100000, Remaining: 99000 },
     DailyDeliveredPlatformEvents: { Max: 50000, Remaining: 50000 },
@@ -78,6 +105,22 @@ export class FakeOrgData {
       }
     }
     return undefined;
+  }
+
+  /** Whether the object exists in this org: always without a shape; by feature with one. */
+  public objectExists(name: string): boolean {
+    if (!this.shape) return true;
+    const known = catalogueObject(name);
+    if (known) return known.feature === 'core' || this.shape.features.has(known.feature);
+    return true;
+  }
+
+  /** The sObjects describeGlobal lists: the catalogue's for the org's features, plus the others. */
+  public objectNames(): string[] {
+    const names = new Set<string>(CATALOGUE.filter((o) => this.objectExists(o.name)).map((o) => o.name));
+    for (const name of this.shape?.extraObjects ?? []) names.add(name);
+    for (const name of this.data.keys()) if (this.objectExists(name)) names.add(name);
+    return [...names].sort();
   }
 
   public typeOf(id: string): string | undefined {
@@ -128,12 +171,19 @@ export function registerRestData(server: FakeSalesforceServer, org: FakeOrgData)
       request,
       params
     }: {
-      request: { query: Record<string, string> };
+      request: { query: Record<string, string>; headers: Record<string, string> };
       params: Record<string, string>;
     }): Reply => {
       const soql = request.query.q ?? '';
       try {
         const parsed = parseSoql(soql);
+        if (!tooling && org.shape) {
+          const problem = checkQuery(parsed, {
+            exists: (object) => org.objectExists(object),
+            grants: org.shape.grantsFor(request.headers.authorization)
+          });
+          if (problem) return { status: 400, json: [problem] };
+        }
         if (org.hiddenObjects.has(parsed.object)) {
           return {
             status: 400,
@@ -147,7 +197,7 @@ export function registerRestData(server: FakeSalesforceServer, org: FakeOrgData)
         }
         const records = org.all(parsed.object, { tooling });
         const apiPath = `/services/data/v${params.version}${tooling ? '/tooling' : ''}`;
-        return { json: runQuery(parsed, records, (id) => org.findById(id), server.url, apiPath) };
+        return { json: answerQuery(org, parsed, records, apiPath) };
       } catch (error) {
         if (error instanceof SoqlError)
           return { status: 400, json: [{ errorCode: 'MALFORMED_QUERY', message: error.message }] };
@@ -155,6 +205,20 @@ export function registerRestData(server: FakeSalesforceServer, org: FakeOrgData)
       }
     };
   server.route('GET', new RegExp(`^${API}/query/?$`), query(false), 'rest.query');
+  server.route(
+    'GET',
+    new RegExp(`^${API}/query/(?<cursor>[\\w-]+)$`),
+    ({ params }) => {
+      const rows = org.cursors.get(params.cursor!);
+      if (!rows)
+        return {
+          status: 400,
+          json: [{ errorCode: 'INVALID_QUERY_LOCATOR', message: 'invalid query locator' }]
+        };
+      return { json: page(org, rows, `/services/data/v${params.version}`) };
+    },
+    'rest.query.more'
+  );
   server.route('GET', new RegExp(`^${API}/tooling/query/?$`), query(true), 'tooling.query');
 
   server.route(
@@ -225,16 +289,126 @@ export function registerRestData(server: FakeSalesforceServer, org: FakeOrgData)
   server.route(
     'GET',
     new RegExp(`^${API}/sobjects/(?<type>\\w+)/describe/?$`),
-    ({ params }) =>
-      org.hiddenObjects.has(params.type!)
-        ? {
-            status: 404,
-            json: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]
-          }
-        : { json: { name: params.type, queryable: true, fields: [{ name: 'Id', type: 'id' }] } },
+    ({ params, request }) => describe(org, params.type!, request.headers.authorization),
     'rest.describe'
   );
+  server.route(
+    'GET',
+    new RegExp(`^${API}/sobjects/?$`),
+    ({ request }) => {
+      const grants = org.shape?.grantsFor(request.headers.authorization);
+      const names = org.objectNames().filter((name) => !org.hiddenObjects.has(name));
+      const visible = grants
+        ? names.filter((n) => !catalogueObject(n)?.permissionable || grants.objects.has(n.toLowerCase()))
+        : names;
+      return {
+        json: {
+          encoding: 'UTF-8',
+          maxBatchSize: 200,
+          sobjects: visible.map((name) => ({
+            name,
+            label: name,
+            queryable: true,
+            custom: /__[a-z]+$/.test(name)
+          }))
+        }
+      };
+    },
+    'rest.describeGlobal'
+  );
   server.route('GET', new RegExp(`^${API}/limits/?$`), () => ({ json: org.limits }), 'rest.limits');
+}
+
+/** A query answer, paged like Salesforce: the rest behind nextRecordsUrl. */
+function answerQuery(org: FakeOrgData, query: ParsedQuery, records: SObjectRecord[], apiPath: string) {
+  const lookup = (id: string) => org.findById(id);
+  const rows = selectRows(query, records, lookup).map((record) =>
+    shape(record, query, {
+      lookup,
+      apiPath,
+      children: (parent, relationship) => {
+        const child = catalogueObject(query.object)?.children?.[relationship];
+        if (!child)
+          throw new SoqlError(`MALFORMED_QUERY: no child relationship ${relationship} on ${query.object}`);
+        return {
+          object: child.object,
+          records: org
+            .all(child.object)
+            .filter((r) => String(r[child.field]).slice(0, 15) === parent.Id.slice(0, 15))
+        };
+      }
+    })
+  );
+  return page(org, rows, apiPath.replace(/\/tooling$/, ''));
+}
+
+function page(org: FakeOrgData, rows: Record<string, unknown>[], apiPath: string) {
+  const total = rows.length;
+  const first = rows.slice(0, org.pageSize);
+  const rest = rows.slice(org.pageSize);
+  if (rest.length === 0) return { totalSize: total, done: true, records: first };
+  const cursor = `01g${String(org.cursors.size + 1).padStart(15, '0')}-${org.pageSize}`;
+  org.cursors.set(cursor, rest);
+  return { totalSize: total, done: false, nextRecordsUrl: `${apiPath}/query/${cursor}`, records: first };
+}
+
+/** sObject describe: the catalogue's fields (with `permissionable`) for objects the org and user have. */
+function describe(org: FakeOrgData, type: string, authorization: string | undefined): Reply {
+  const missing = {
+    status: 404,
+    json: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]
+  };
+  if (org.hiddenObjects.has(type) || !org.objectExists(type)) return missing;
+  const known = catalogueObject(type);
+  if (org.shape && type === 'ObjectPermissions') {
+    // Its SobjectType picklist lists the objects that take object permissions in this org.
+    const values = CATALOGUE.filter((o) => o.permissionable && org.objectExists(o.name)).map((o) => ({
+      value: o.name,
+      active: true
+    }));
+    return {
+      json: {
+        name: type,
+        queryable: true,
+        fields: [
+          { name: 'Id', type: 'id' },
+          { name: 'SobjectType', type: 'picklist', picklistValues: values }
+        ]
+      }
+    };
+  }
+  if (!org.shape || !known) {
+    if (org.shape && !org.shape.extraObjects.has(type) && !org.data.has(type)) return missing;
+    return {
+      json: { name: type, queryable: true, fields: [{ name: 'Id', type: 'id', permissionable: false }] }
+    };
+  }
+  const grants = org.shape.grantsFor(authorization);
+  if (grants && known.permissionable && !grants.objects.has(known.name.toLowerCase())) return missing;
+  return {
+    json: {
+      name: known.name,
+      label: known.name,
+      queryable: true,
+      createable: known.createable ?? false,
+      fields: known.fields
+        .filter(
+          (f) => !grants || !f.permissionable || grants.fields.has(`${known.name}.${f.name}`.toLowerCase())
+        )
+        .map((f) => ({
+          name: f.name,
+          type: f.type,
+          permissionable: f.permissionable,
+          relationshipName: f.relationshipName ?? null,
+          referenceTo: f.referenceTo ?? []
+        })),
+      childRelationships: Object.entries(known.children ?? {}).map(([relationshipName, c]) => ({
+        relationshipName,
+        childSObject: c.object,
+        field: c.field
+      }))
+    }
+  };
 }
 
 function notFound(id: string): Reply {

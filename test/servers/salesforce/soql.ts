@@ -1,20 +1,26 @@
 /**
- * A deliberately small SOQL evaluator for the fake org: SELECT fields FROM Object, WHERE with
- * AND-joined comparisons (=, !=, <, >, <=, >=, IN, NOT IN, LIKE), ORDER BY one field and LIMIT.
- * Relationship fields (Profile.Name) resolve through the `<Rel>Id` lookup. Anything else throws
- * MALFORMED_QUERY, so a test notices when the code under test starts using more of SOQL.
+ * A small SOQL evaluator for the fake org: SELECT with fields, relationship fields (Contact.Email)
+ * and parent-child subqueries ((SELECT ... FROM EmailMessages ORDER BY MessageDate)), FROM one
+ * object, WHERE with AND-joined comparisons (=, !=, <, >, <=, >=, IN, NOT IN, LIKE; date-times
+ * compare as instants), ORDER BY several fields, LIMIT and OFFSET. It returns only the fields
+ * the query selects, nested the way the REST API nests them, so code that reads a field it did
+ * not select finds nothing. Anything else throws MALFORMED_QUERY, so a test notices when the code
+ * under test starts using more of SOQL.
  */
 export type SObjectRecord = Record<string, unknown> & { Id: string };
 
 export interface ParsedQuery {
+  /** plain and relationship fields, as written (Id, Contact.Email) */
   fields: string[];
+  subqueries: { relationship: string; query: ParsedQuery }[];
   object: string;
   where: Condition[];
-  orderBy?: { field: string; descending: boolean };
+  orderBy: { field: string; descending: boolean }[];
   limit?: number;
+  offset?: number;
 }
 
-interface Condition {
+export interface Condition {
   field: string;
   op: string;
   value: unknown;
@@ -22,53 +28,198 @@ interface Condition {
 
 export class SoqlError extends Error {}
 
-const VALUE = String.raw`'(?:[^'\\]|\\.)*'|true|false|null|-?\d+(?:\.\d+)?|\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})`;
+type Token = { kind: 'word' | 'string' | 'number' | 'datetime' | 'punct' | 'op'; text: string };
+
+const TOKEN = new RegExp(
+  [
+    String.raw`(?<string>'(?:[^'\\]|\\.)*')`,
+    String.raw`(?<datetime>\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2}))?(?![\w.]))`,
+    String.raw`(?<number>-?\d+(?:\.\d+)?(?![\w]))`,
+    String.raw`(?<op><=|>=|!=|<>|=|<|>)`,
+    String.raw`(?<punct>[(),])`,
+    String.raw`(?<word>[A-Za-z_][\w.]*)`
+  ].join('|'),
+  'y'
+);
+
+function tokenize(soql: string): Token[] {
+  const tokens: Token[] = [];
+  let index = 0;
+  while (index < soql.length) {
+    const space = /\s+/y;
+    space.lastIndex = index;
+    if (space.exec(soql)) {
+      index = space.lastIndex;
+      continue;
+    }
+    TOKEN.lastIndex = index;
+    const match = TOKEN.exec(soql);
+    if (!match?.groups)
+      throw new SoqlError(
+        `MALFORMED_QUERY: unexpected character at ${index}: ${soql.slice(index, index + 20)}`
+      );
+    const [kind, text] = Object.entries(match.groups).find(([, v]) => v !== undefined)!;
+    tokens.push({ kind: kind as Token['kind'], text: text! });
+    index = TOKEN.lastIndex;
+  }
+  return tokens;
+}
+
+class Parser {
+  #i = 0;
+  constructor(
+    private readonly tokens: Token[],
+    private readonly soql: string
+  ) {}
+
+  query(): ParsedQuery {
+    this.keyword('SELECT');
+    const fields: string[] = [];
+    const subqueries: ParsedQuery['subqueries'] = [];
+    for (;;) {
+      if (this.peekPunct('(')) {
+        this.next();
+        const inner = this.query();
+        this.expectPunct(')');
+        subqueries.push({ relationship: inner.object, query: inner });
+      } else {
+        fields.push(this.word());
+      }
+      if (!this.peekPunct(',')) break;
+      this.next();
+    }
+    this.keyword('FROM');
+    const query: ParsedQuery = { fields, subqueries, object: this.word(), where: [], orderBy: [] };
+    if (this.peekKeyword('WHERE')) {
+      this.next();
+      query.where.push(this.condition());
+      while (this.peekKeyword('AND')) {
+        this.next();
+        query.where.push(this.condition());
+      }
+    }
+    if (this.peekKeyword('ORDER')) {
+      this.next();
+      this.keyword('BY');
+      for (;;) {
+        const field = this.word();
+        let descending = false;
+        if (this.peekKeyword('ASC') || this.peekKeyword('DESC'))
+          descending = this.next().text.toUpperCase() === 'DESC';
+        query.orderBy.push({ field, descending });
+        if (!this.peekPunct(',')) break;
+        this.next();
+      }
+    }
+    if (this.peekKeyword('LIMIT')) {
+      this.next();
+      query.limit = Number(this.expect('number').text);
+    }
+    if (this.peekKeyword('OFFSET')) {
+      this.next();
+      query.offset = Number(this.expect('number').text);
+    }
+    return query;
+  }
+
+  done(): void {
+    if (this.#i < this.tokens.length) this.fail(`unexpected ${this.tokens[this.#i]!.text}`);
+  }
+
+  condition(): Condition {
+    const optional = this.peekPunct('(');
+    if (optional) this.next();
+    const field = this.word();
+    let op: string;
+    if (this.peekKeyword('NOT')) {
+      this.next();
+      this.keyword('IN');
+      op = 'NOT IN';
+    } else if (this.peekKeyword('IN') || this.peekKeyword('LIKE')) {
+      op = this.next().text.toUpperCase();
+    } else {
+      op = this.expect('op').text;
+      if (op === '<>') op = '!=';
+    }
+    let value: unknown;
+    if (op === 'IN' || op === 'NOT IN') {
+      this.expectPunct('(');
+      const values: unknown[] = [this.value()];
+      while (this.peekPunct(',')) {
+        this.next();
+        values.push(this.value());
+      }
+      this.expectPunct(')');
+      value = values;
+    } else {
+      value = this.value();
+    }
+    if (optional) this.expectPunct(')');
+    return { field, op, value };
+  }
+
+  value(): unknown {
+    const token = this.next();
+    if (token.kind === 'string') return token.text.slice(1, -1).replace(/\\(.)/g, '$1');
+    if (token.kind === 'number') return Number(token.text);
+    if (token.kind === 'datetime') return { datetime: token.text };
+    if (token.kind === 'word') {
+      const word = token.text.toLowerCase();
+      if (word === 'true') return true;
+      if (word === 'false') return false;
+      if (word === 'null') return null;
+    }
+    return this.fail(`expected a value, got ${token.text}`);
+  }
+
+  word(): string {
+    return this.expect('word').text;
+  }
+
+  keyword(word: string): void {
+    const token = this.next();
+    if (token.kind !== 'word' || token.text.toUpperCase() !== word)
+      this.fail(`expected ${word}, got ${token.text}`);
+  }
+
+  peekKeyword(word: string): boolean {
+    const token = this.tokens[this.#i];
+    return token?.kind === 'word' && token.text.toUpperCase() === word;
+  }
+
+  peekPunct(text: string): boolean {
+    const token = this.tokens[this.#i];
+    return token?.kind === 'punct' && token.text === text;
+  }
+
+  expectPunct(text: string): void {
+    const token = this.next();
+    if (token.kind !== 'punct' || token.text !== text) this.fail(`expected ${text}, got ${token.text}`);
+  }
+
+  expect(kind: Token['kind']): Token {
+    const token = this.next();
+    if (token.kind !== kind) this.fail(`expected a ${kind}, got ${token.text}`);
+    return token;
+  }
+
+  next(): Token {
+    const token = this.tokens[this.#i];
+    if (!token) this.fail('unexpected end of query');
+    this.#i += 1;
+    return token!;
+  }
+
+  fail(problem: string): never {
+    throw new SoqlError(`MALFORMED_QUERY: the fake cannot parse (${problem}): ${this.soql}`);
+  }
+}
 
 export function parseSoql(soql: string): ParsedQuery {
-  const text = soql.trim().replace(/\s+/g, ' ');
-  const match =
-    /^SELECT (.+?) FROM (\w+)(?: WHERE (.+?))?(?: ORDER BY ([\w.]+)(?: (ASC|DESC))?)?(?: LIMIT (\d+))?$/i.exec(
-      text
-    );
-  if (!match) throw new SoqlError(`MALFORMED_QUERY: the fake cannot parse: ${soql}`);
-  const [, fieldList, object, whereText, orderField, direction, limit] = match;
-  const parsed: ParsedQuery = {
-    fields: fieldList!.split(',').map((f) => f.trim()),
-    object: object!,
-    where: whereText ? parseWhere(whereText) : []
-  };
-  if (orderField) parsed.orderBy = { field: orderField, descending: direction?.toUpperCase() === 'DESC' };
-  if (limit) parsed.limit = Number(limit);
-  return parsed;
-}
-
-function parseWhere(text: string): Condition[] {
-  const conditions: Condition[] = [];
-  const pattern = new RegExp(
-    String.raw`^\(?\s*([\w.]+)\s*(=|!=|<=|>=|<|>|NOT IN|IN|LIKE)\s*(\((?:\s*(?:${VALUE})\s*,?)+\)|${VALUE})\s*\)?\s*(?:AND\s+|$)`,
-    'i'
-  );
-  let rest = text.trim();
-  while (rest.length > 0) {
-    const match = pattern.exec(rest);
-    if (!match) throw new SoqlError(`MALFORMED_QUERY: the fake cannot parse the condition: ${rest}`);
-    const [whole, field, op, raw] = match;
-    const value = raw!.startsWith('(')
-      ? [...raw!.matchAll(new RegExp(VALUE, 'g'))].map((m) => literal(m[0]))
-      : literal(raw!);
-    conditions.push({ field: field!, op: op!.toUpperCase(), value });
-    rest = rest.slice(whole!.length).trim();
-  }
-  return conditions;
-}
-
-function literal(raw: string): unknown {
-  if (raw.startsWith("'")) return raw.slice(1, -1).replace(/\\(.)/g, '$1');
-  if (raw === 'true') return true;
-  if (raw === 'false') return false;
-  if (raw === 'null') return null;
-  if (/^-?\d/.test(raw) && !raw.includes('T')) return Number(raw);
-  return raw;
+  const parser = new Parser(tokenize(soql.trim()), soql);
+  const query = parser.query();
+  parser.done();
+  return query;
 }
 
 export type Lookup = (id: string) => SObjectRecord | undefined;
@@ -95,11 +246,25 @@ export function resolveField(record: SObjectRecord, field: string, lookup: Looku
   return current;
 }
 
+/** A stored Salesforce date-time ('2026-11-25T18:39:43.000+0000') or a SOQL literal, as epoch ms. */
+function instant(value: unknown): number | undefined {
+  const text =
+    typeof value === 'object' && value !== null && 'datetime' in value
+      ? String((value as { datetime: string }).datetime)
+      : value;
+  if (typeof text !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(text)) return undefined;
+  const ms = Date.parse(text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
 function compare(actual: unknown, op: string, expected: unknown): boolean {
-  const eq = (a: unknown, b: unknown) =>
-    typeof a === 'string' && typeof b === 'string'
+  const eq = (a: unknown, b: unknown) => {
+    const [x, y] = [instant(a), instant(b)];
+    if (x !== undefined && y !== undefined && typeof b === 'object') return x === y;
+    return typeof a === 'string' && typeof b === 'string'
       ? a.toLowerCase() === b.toLowerCase() || sameId(a, b)
       : (a ?? null) === b;
+  };
   switch (op) {
     case '=':
       return eq(actual, expected);
@@ -121,8 +286,9 @@ function compare(actual: unknown, op: string, expected: unknown): boolean {
     }
     default: {
       if (actual === null || actual === undefined) return false;
-      const a = actual as string | number;
-      const b = expected as string | number;
+      const [x, y] = [instant(actual), instant(expected)];
+      const a = (x !== undefined && y !== undefined ? x : actual) as string | number;
+      const b = (x !== undefined && y !== undefined ? y : expected) as string | number;
       if (op === '<') return a < b;
       if (op === '>') return a > b;
       if (op === '<=') return a <= b;
@@ -141,57 +307,115 @@ function sameId(a: string, b: string): boolean {
   );
 }
 
+export interface QueryContext {
+  lookup: Lookup;
+  apiPath: string;
+  /** the child records of one parent for a subquery's relationship (Case.EmailMessages) */
+  children?: (
+    parent: SObjectRecord,
+    relationship: string,
+    object: string
+  ) => { object: string; records: SObjectRecord[] };
+}
+
+function order(rows: SObjectRecord[], query: ParsedQuery, lookup: Lookup): SObjectRecord[] {
+  if (query.orderBy.length === 0) return rows;
+  return [...rows].sort((x, y) => {
+    for (const { field, descending } of query.orderBy) {
+      const a = resolveField(x, field, lookup);
+      const b = resolveField(y, field, lookup);
+      const [ia, ib] = [instant(a), instant(b)];
+      const [va, vb] =
+        ia !== undefined && ib !== undefined ? [ia, ib] : [a as string | number, b as string | number];
+      const result = va < vb ? -1 : va > vb ? 1 : 0;
+      if (result !== 0) return descending ? -result : result;
+    }
+    return 0;
+  });
+}
+
+/** Filters, orders and slices; returns the matching records unshaped (paging is the caller's). */
+export function selectRows(query: ParsedQuery, records: SObjectRecord[], lookup: Lookup): SObjectRecord[] {
+  let rows = records.filter((record) =>
+    query.where.every((c) => compare(resolveField(record, c.field, lookup), c.op, c.value))
+  );
+  rows = order(rows, query, lookup);
+  if (query.offset !== undefined) rows = rows.slice(query.offset);
+  if (query.limit !== undefined) rows = rows.slice(0, query.limit);
+  return rows;
+}
+
 export function runQuery(
   query: ParsedQuery,
   records: SObjectRecord[],
   lookup: Lookup,
   instanceUrl: string,
-  apiPath: string
+  apiPath: string,
+  context: Partial<QueryContext> = {}
 ): { totalSize: number; done: boolean; records: Record<string, unknown>[] } {
-  let rows = records.filter((record) =>
-    query.where.every((c) => compare(resolveField(record, c.field, lookup), c.op, c.value))
-  );
-  if (query.orderBy) {
-    const { field, descending } = query.orderBy;
-    rows = [...rows].sort((x, y) => {
-      const a = resolveField(x, field, lookup) as string | number;
-      const b = resolveField(y, field, lookup) as string | number;
-      const order = a < b ? -1 : a > b ? 1 : 0;
-      return descending ? -order : order;
-    });
-  }
-  if (query.limit !== undefined) rows = rows.slice(0, query.limit);
-  const shaped = rows.map((record) => shape(record, query, lookup, instanceUrl, apiPath));
+  void instanceUrl;
+  const full: QueryContext = { lookup, apiPath, ...context };
+  const shaped = selectRows(query, records, lookup).map((record) => shape(record, query, full));
   return { totalSize: shaped.length, done: true, records: shaped };
 }
 
-function shape(
+export function shape(
   record: SObjectRecord,
   query: ParsedQuery,
-  lookup: Lookup,
-  instanceUrl: string,
-  apiPath: string
+  context: QueryContext,
+  type = query.object
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {
-    attributes: { type: query.object, url: `${apiPath}/sobjects/${query.object}/${record.Id}` }
+    attributes: { type, url: `${context.apiPath}/sobjects/${type}/${record.Id}` }
   };
-  void instanceUrl;
   for (const field of query.fields) {
     const parts = field.split('.');
     if (parts.length === 1) {
-      out[field] = resolveField(record, field, lookup) ?? null;
+      out[field] = resolveField(record, field, context.lookup) ?? null;
       continue;
     }
     // Nest relationship values the way the REST API does: { Profile: { attributes, Name } }.
+    // A lookup that points nowhere comes back as null, not as an empty object.
+    const parentValue = resolveField(record, parts.slice(0, -1).join('.'), context.lookup);
     let target = out;
     for (const [index, part] of parts.entries()) {
       if (index === parts.length - 1) {
-        target[part] = resolveField(record, field, lookup) ?? null;
+        target[part] = resolveField(record, field, context.lookup) ?? null;
       } else {
+        if (parentValue === undefined || parentValue === null) {
+          target[part] ??= null;
+          break;
+        }
         target[part] ??= { attributes: { type: part } };
         target = target[part] as Record<string, unknown>;
       }
     }
+  }
+  for (const sub of query.subqueries) {
+    const children = context.children?.(record, sub.relationship, sub.query.object);
+    if (!children)
+      throw new SoqlError(`MALFORMED_QUERY: the fake knows no child relationship ${sub.relationship}`);
+    const rows = selectRows(sub.query, children.records, context.lookup);
+    out[sub.relationship] =
+      rows.length === 0
+        ? null
+        : {
+            totalSize: rows.length,
+            done: true,
+            records: rows.map((r) => shape(r, sub.query, context, children.object))
+          };
+  }
+  return out;
+}
+
+/** Every field a query reads, with the object it is read on: [object, path] (path may cross relationships). */
+export function selectedFields(query: ParsedQuery): { object: string; field: string; child?: string }[] {
+  const out: { object: string; field: string; child?: string }[] = query.fields.map((field) => ({
+    object: query.object,
+    field
+  }));
+  for (const sub of query.subqueries) {
+    for (const field of sub.query.fields) out.push({ object: query.object, field, child: sub.relationship });
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { LightningElement, wire } from 'lwc';
 import { getObjectInfos } from 'lightning/uiObjectInfoApi';
+import { CHANNEL_LIST } from 'c/tethrChannels';
 import { errorMessage } from 'c/tethrText';
 import TITLE from '@salesforce/label/c.Tethr_Channels_Title';
 import INTRO from '@salesforce/label/c.Tethr_Channels_Intro';
@@ -25,8 +26,9 @@ import SWITCH_TITLE from '@salesforce/label/c.Tethr_Channels_Switch_Title';
 import SWITCH_HOW from '@salesforce/label/c.Tethr_Channels_Switch_How';
 import OPEN_CUSTOM_METADATA from '@salesforce/label/c.Tethr_Link_Custom_Metadata';
 
-// The conversation objects Tethr listens to, in the order the page lists them.
-export const CHANNEL_OBJECTS = ['Case', 'MessagingSession', 'LiveChatTranscript'];
+// The conversation objects Tethr listens to, in the order the page lists them. Plain strings, not
+// @salesforce/schema imports: the base package must not depend on Messaging or Chat objects.
+export const CHANNEL_OBJECTS = CHANNEL_LIST.map((channel) => channel.object);
 
 const CHANNELS = {
   Case: { name: NAME_CASE, note: NOTE_CASE, missingNote: NOTE_CASE },
@@ -66,6 +68,12 @@ export default class TethrChannelStatus extends LightningElement {
     if (data) {
       this.channels = CHANNEL_OBJECTS.map((apiName, index) => toChannelRow(apiName, data.results[index]));
       this.errorDetail = undefined;
+      // The channels whose object exists here (readable by this admin or not) go into the connection file.
+      const present = CHANNEL_LIST.filter((channel, index) => {
+        const result = data.results[index];
+        return result && (result.statusCode === 200 || result.statusCode === FORBIDDEN);
+      }).map((channel) => channel.channel);
+      this.dispatchEvent(new CustomEvent('channelschange', { detail: { channels: present } }));
     } else if (error) {
       this.channels = undefined;
       this.errorDetail = errorMessage(error);

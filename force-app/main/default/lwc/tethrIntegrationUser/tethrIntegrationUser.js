@@ -1,5 +1,6 @@
-import { LightningElement, wire } from 'lwc';
-import { gql, graphql } from 'lightning/graphql';
+import { LightningElement, api, wire } from 'lwc';
+import { gql, graphql, refreshGraphQL } from 'lightning/graphql';
+import { COMMAND_NAMES, PLUGIN_INSTALL, orgCommand } from 'c/tethrCommands';
 import { errorMessage, format } from 'c/tethrText';
 import TITLE from '@salesforce/label/c.Tethr_User_Title';
 import INTRO from '@salesforce/label/c.Tethr_User_Intro';
@@ -23,13 +24,17 @@ import OPEN_USERS from '@salesforce/label/c.Tethr_Link_Users';
 export const PERMISSION_SET_NAME = 'Tethr_Integration_User';
 // The profile of the free "Salesforce Integration" licence: API access only, no UI login.
 export const API_ONLY_PROFILE = 'Minimum Access - API Only Integrations';
-export const CLI_COMMAND = 'npx tethr-sf integration-user --target-org <alias>';
+export const CLI_COMMAND = `${PLUGIN_INSTALL}\n${orgCommand(COMMAND_NAMES.integrationUser)}`;
+
+/** What the section tells the page about the integration user (`integrationuser` event). */
+export const USER_STATE = { loading: 'loading', ready: 'ready', none: 'none', unknown: 'unknown' };
 
 /**
  * Whether an active, API-only integration user holds the Tethr_Integration_User permission
  * set. Reads PermissionSetAssignment and its Assignee through the GraphQL wire adapter (UI API
  * does not serve these setup objects through getRecord); if this org or this admin cannot read
- * them, the section says where to check by hand instead.
+ * them, the section says where to check by hand instead. Tells the page the user it found
+ * (username, id and state) so the access section can check that user's permissions.
  */
 export default class TethrIntegrationUser extends LightningElement {
   labels = {
@@ -52,6 +57,13 @@ export default class TethrIntegrationUser extends LightningElement {
 
   users;
   errorDetail;
+  wiredResult;
+
+  /** Reads the assignments again (after the setup flow created the user). */
+  @api
+  refresh() {
+    return this.wiredResult ? refreshGraphQL(this.wiredResult) : Promise.resolve();
+  }
 
   @wire(graphql, {
     query: gql`
@@ -90,10 +102,13 @@ export default class TethrIntegrationUser extends LightningElement {
       }
     `
   })
-  wiredAssignments({ data, errors }) {
+  wiredAssignments(result) {
+    this.wiredResult = result;
+    const { data, errors } = result;
     if (errors) {
       this.users = undefined;
       this.errorDetail = errorMessage(errors);
+      this.tellPage(undefined, USER_STATE.unknown);
       return;
     }
     if (data) {
@@ -103,10 +118,16 @@ export default class TethrIntegrationUser extends LightningElement {
         .filter(Boolean)
         .map(toUserRow);
       const ready = this.users.find((user) => user.ready);
-      this.dispatchEvent(
-        new CustomEvent('integrationuser', { detail: { username: ready ? ready.username : undefined } })
-      );
+      this.tellPage(ready, ready ? USER_STATE.ready : USER_STATE.none);
     }
+  }
+
+  tellPage(user, state) {
+    this.dispatchEvent(
+      new CustomEvent('integrationuser', {
+        detail: { username: user ? user.username : undefined, userId: user ? user.id : undefined, state }
+      })
+    );
   }
 
   get isLoading() {

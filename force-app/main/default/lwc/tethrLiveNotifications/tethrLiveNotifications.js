@@ -141,7 +141,8 @@ export default class TethrLiveNotifications extends LightningElement {
     this.errorDetail = undefined;
     // The retry button disappears with the error: put focus on the section heading so keyboard
     // and screen-reader users stay in this section and hear the new state from there.
-    this.template.querySelector('c-tethr-section').focusHeading();
+    // By data-id, not tag: inside the package the tag carries the namespace (tethr-tethr-section).
+    this.template.querySelector('[data-id="section"]').focusHeading();
     this.connect();
   }
 

@@ -1,4 +1,5 @@
 import { LightningElement, api } from 'lwc';
+import { COMMAND_NAMES, PLUGIN_INSTALL, orgCommand } from 'c/tethrCommands';
 import { format } from 'c/tethrText';
 import TITLE from '@salesforce/label/c.Tethr_Oauth_Title';
 import INTRO from '@salesforce/label/c.Tethr_Oauth_Intro';
@@ -18,14 +19,15 @@ import APP_NAME from '@salesforce/label/c.Tethr_Oauth_App_Name';
 import OPEN_APP_MANAGER from '@salesforce/label/c.Tethr_Link_App_Manager';
 import CLI_TITLE from '@salesforce/label/c.Tethr_Oauth_Cli_Title';
 import CLI_HINT from '@salesforce/label/c.Tethr_Oauth_Cli_Hint';
+import JWT_NOTE from '@salesforce/label/c.Tethr_Oauth_Jwt_Note';
 
 export const APP_MANAGER_URL = '/lightning/setup/ManageExternalClientApplication/home';
-export const CLI_COMMAND = 'npx tethr-sf app-policies --target-org <alias>';
+export const CLI_COMMAND = `${PLUGIN_INSTALL}\n${orgCommand(COMMAND_NAMES.appPolicies)}`;
 
 /**
  * The External Client App policies an LWC cannot set (they are per-org admin policies of the
  * Tethr_Integration app): each step names the Setup field, the exact value to choose and the
- * metadata value the tethr-sf CLI writes for the same step.
+ * metadata value `sf tethr app-policies` writes for the same step.
  */
 export default class TethrOauthChecklist extends LightningElement {
   @api integrationUsername;
@@ -36,7 +38,8 @@ export default class TethrOauthChecklist extends LightningElement {
     appName: APP_NAME,
     openAppManager: OPEN_APP_MANAGER,
     cliTitle: CLI_TITLE,
-    cliHint: CLI_HINT
+    cliHint: CLI_HINT,
+    jwtNote: JWT_NOTE
   };
   appManagerUrl = APP_MANAGER_URL;
   cliCommand = CLI_COMMAND;

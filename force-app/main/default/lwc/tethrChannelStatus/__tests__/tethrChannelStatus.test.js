@@ -55,6 +55,25 @@ describe('c-tethr-channel-status', () => {
     await expect(element).toBeAccessible();
   });
 
+  it('tells the page which channels this org has, for the connection file', async () => {
+    const element = render();
+    const told = [];
+    element.addEventListener('channelschange', (event) => told.push(event.detail.channels));
+    getObjectInfos.emit(OBJECT_INFOS);
+    await flushPromises();
+    expect(told).toEqual([['Case', 'MessagingSession']]);
+  });
+
+  it('counts an object the admin cannot read as present (it exists in the org)', async () => {
+    const element = render();
+    const told = [];
+    element.addEventListener('channelschange', (event) => told.push(event.detail.channels));
+    getObjectInfos.emit(OBJECT_INFOS_NO_ACCESS);
+    await flushPromises();
+    // MessagingSession answers 403 (exists, not readable by this admin); the third object answers 200.
+    expect(told).toEqual([['Case', 'MessagingSession', 'LiveChatTranscript']]);
+  });
+
   it('tells an admin who cannot read an object to get the Tethr Admin permission set', async () => {
     const element = render();
     getObjectInfos.emit(OBJECT_INFOS_NO_ACCESS);

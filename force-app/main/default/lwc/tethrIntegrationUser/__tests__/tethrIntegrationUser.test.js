@@ -1,6 +1,6 @@
 import { createElement } from 'lwc';
 import TethrIntegrationUser, { CLI_COMMAND } from 'c/tethrIntegrationUser';
-import { graphql } from 'lightning/graphql';
+import { graphql, refreshGraphQL } from 'lightning/graphql';
 
 // The real text, so the test can see the placeholders filled in the right order.
 jest.mock('@salesforce/label/c.Tethr_User_Summary', () => ({ default: '{0} · {1} ({2})' }), {
@@ -16,15 +16,28 @@ async function flushPromises() {
   await Promise.resolve();
 }
 
+// What the section told the page, in order, for the element rendered last.
+let details = [];
+
 function render() {
   const element = createElement('c-tethr-integration-user', { is: TethrIntegrationUser });
   const found = [];
   element.addEventListener('integrationuser', (event) => found.push(event.detail.username));
+  details = [];
+  element.addEventListener('integrationuser', (event) => details.push(event.detail));
   document.body.appendChild(element);
   return { element, found };
 }
 
 describe('c-tethr-integration-user', () => {
+  it('reads the assignments again when the page asks (after the setup flow ran)', async () => {
+    const { element } = render();
+    graphql.emit(NONE);
+    await flushPromises();
+    await element.refresh();
+    expect(refreshGraphQL).toHaveBeenCalledTimes(1);
+  });
+
   afterEach(() => {
     while (document.body.firstChild) {
       document.body.removeChild(document.body.firstChild);
@@ -46,6 +59,9 @@ describe('c-tethr-integration-user', () => {
     expect(link.textContent).toBe('tethr.integration@acme.example');
     expect(link.getAttribute('href')).toBe('/lightning/r/User/005Dn000003XyZaIAK/view');
     expect(found).toEqual(['tethr.integration@acme.example']);
+    expect(details).toEqual([
+      { username: 'tethr.integration@acme.example', userId: '005Dn000003XyZaIAK', state: 'ready' }
+    ]);
     expect(element.shadowRoot.querySelector('.tethr-cli')).toBeNull();
     await expect(element).toBeAccessible();
   });
@@ -68,8 +84,9 @@ describe('c-tethr-integration-user', () => {
     graphql.emit(NONE);
     await flushPromises();
     expect(element.shadowRoot.querySelector('.tethr-none')).not.toBeNull();
+    expect(details).toEqual([{ username: undefined, userId: undefined, state: 'none' }]);
     expect(element.shadowRoot.querySelector('.tethr-cli').textContent).toBe(
-      'npx tethr-sf integration-user --target-org <alias>'
+      'sf plugins install @tethr/plugin-salesforce\nsf tethr integration-user --target-org <alias>'
     );
     await expect(element).toBeAccessible();
   });
@@ -83,6 +100,7 @@ describe('c-tethr-integration-user', () => {
       "Field 'PermissionSetAssignment' in type 'RecordQuery' is undefined"
     );
     expect(element.shadowRoot.querySelector('a[href="/lightning/setup/PermSets/home"]')).not.toBeNull();
+    expect(details).toEqual([{ username: undefined, userId: undefined, state: 'unknown' }]);
     await expect(element).toBeAccessible();
   });
 });

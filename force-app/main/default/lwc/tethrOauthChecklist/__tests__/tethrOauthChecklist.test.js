@@ -28,9 +28,11 @@ describe('c-tethr-oauth-checklist', () => {
     expect(element.shadowRoot.querySelector('.tethr-app-manager-link').getAttribute('href')).toBe(
       APP_MANAGER_URL
     );
+    // The command works for an admin without a clone of Tethr's repository: the sf plugin.
     expect(element.shadowRoot.querySelector('.tethr-cli').textContent).toBe(
-      'npx tethr-sf app-policies --target-org <alias>'
+      'sf plugins install @tethr/plugin-salesforce\nsf tethr app-policies --target-org <alias>'
     );
+    expect(element.shadowRoot.querySelector('.tethr-jwt-note')).not.toBeNull();
     await expect(element).toBeAccessible();
   });
 

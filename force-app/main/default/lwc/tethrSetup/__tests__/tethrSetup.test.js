@@ -5,7 +5,9 @@ import { createRecord, deleteRecord, updateRecord } from 'lightning/uiRecordApi'
 import { graphql } from 'lightning/graphql';
 import { fireMessage, resetEmpApi } from 'lightning/empApi';
 
-const OBJECT_INFOS = require('../../tethrChannelStatus/__tests__/data/getObjectInfos.json');
+// Channel objects come first in the access section's list, so one answer serves both sections.
+const OBJECT_INFOS = require('../../tethrAccess/__tests__/data/getObjectInfosMessaging.json');
+const PERMISSIONS = require('../../tethrAccess/__tests__/data/permissionsMessagingComplete.json');
 const ASSIGNMENTS_READY = require('../../tethrIntegrationUser/__tests__/data/assignmentsReady.json');
 const ORGANIZATION = require('../../tethrHandoff/__tests__/data/organization.json');
 const CASE_INFO = require('../../tethrTestNotification/__tests__/data/getObjectInfoCase.json');
@@ -23,6 +25,16 @@ async function flushPromises() {
 const child = (element, name) => element.shadowRoot.querySelector(name);
 
 describe('c-tethr-setup', () => {
+  it('asks the integration user section to look again after the setup flow changed the access', async () => {
+    const element = createElement('c-tethr-setup', { is: TethrSetup });
+    document.body.appendChild(element);
+    await flushPromises();
+    const user = child(element, 'c-tethr-integration-user');
+    user.refresh = jest.fn();
+    child(element, 'c-tethr-access').dispatchEvent(new CustomEvent('accesschange', { detail: {} }));
+    expect(user.refresh).toHaveBeenCalledTimes(1);
+  });
+
   afterEach(() => {
     while (document.body.firstChild) {
       document.body.removeChild(document.body.firstChild);
@@ -39,10 +51,12 @@ describe('c-tethr-setup', () => {
     [
       'c-tethr-channel-status',
       'c-tethr-integration-user',
+      'c-tethr-access',
       'c-tethr-oauth-checklist',
       'c-tethr-test-notification',
       'c-tethr-live-notifications',
-      'c-tethr-handoff'
+      'c-tethr-handoff',
+      'c-tethr-confirm-delivery'
     ].forEach((name) => expect(child(element, name)).not.toBeNull());
     await expect(element).toBeAccessible();
   });
@@ -54,8 +68,12 @@ describe('c-tethr-setup', () => {
     const element = createElement('c-tethr-setup', { is: TethrSetup });
     document.body.appendChild(element);
     getObjectInfos.emit(OBJECT_INFOS);
-    // Both GraphQL sections share one wire adapter in tests: answer both queries at once.
-    graphql.emit({ uiapi: { query: { ...ASSIGNMENTS_READY.uiapi.query, ...ORGANIZATION.uiapi.query } } });
+    // Every GraphQL section shares one wire adapter in tests: answer all queries at once.
+    graphql.emit({
+      uiapi: {
+        query: { ...ASSIGNMENTS_READY.uiapi.query, ...ORGANIZATION.uiapi.query, ...PERMISSIONS.uiapi.query }
+      }
+    });
     getObjectInfo.emit(CASE_INFO);
     getPicklistValues.emit(STATUS_VALUES);
     await flushPromises();
@@ -64,6 +82,14 @@ describe('c-tethr-setup', () => {
       'tethr.integration@acme.example'
     );
     expect(child(element, 'c-tethr-handoff').integrationUsername).toBe('tethr.integration@acme.example');
+    expect(child(element, 'c-tethr-handoff').channels).toEqual(['Case', 'MessagingSession']);
+    const access = child(element, 'c-tethr-access');
+    expect(access.integrationUserId).toBe('005Dn000003XyZaIAK');
+    expect(access.integrationUserState).toBe('ready');
+    expect(access.shadowRoot.querySelector('.tethr-complete')).not.toBeNull();
+    expect(child(element, 'c-tethr-confirm-delivery').connectionFileName).toBe(
+      'tethr-connection-00DDn00000TethrAAA.json'
+    );
     expect(child(element, 'c-tethr-test-notification').liveStatus).toBe('listening');
 
     const test = child(element, 'c-tethr-test-notification');

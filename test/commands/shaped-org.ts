@@ -1,0 +1,38 @@
+import { applyOrgShape, type ShapeName, type ShapeOptions } from '../servers/salesforce/org-shapes.ts';
+import {
+  addClosedCase,
+  addCompletedChatTranscript,
+  addEndedMessagingSession
+} from '../servers/salesforce/conversation-data.ts';
+import { seedScratchOrg, startFakeSalesforce, type FakeSalesforce } from '../servers/salesforce/index.ts';
+import { authenticateFakeOrg } from './sf-home.ts';
+
+export interface ShapedOrg {
+  fake: FakeSalesforce;
+  /** the admin's sf CLI username (stored auth) */
+  username: string;
+  shape: ShapeName;
+  installed: boolean;
+}
+
+/**
+ * A fake org of one shape, with a stored sf auth for its admin and a closed conversation per
+ * channel it has. Each org gets its own admin (and so its own integration user name), so several
+ * can live in one test file. Stop it with `org.fake.stop()` in the suite's `after`.
+ */
+export async function startShapedOrg(
+  shape: ShapeName,
+  options: ShapeOptions & { label?: string } = {}
+): Promise<ShapedOrg> {
+  const fake = await startFakeSalesforce();
+  const label = options.label ?? `${shape}.${options.installed ? 'installed' : 'unpackaged'}`;
+  fake.oauth.adminUsername = `admin@${label}.example`;
+  seedScratchOrg(fake, { adminEmail: `admin@${label}.example` });
+  applyOrgShape(fake, shape, options);
+  const base = Date.parse('2026-11-20T10:00:00.000Z');
+  addClosedCase(fake.org, base);
+  if (shape !== 'case-only') addEndedMessagingSession(fake.org, base + 60_000);
+  if (shape === 'messaging-and-chat') addCompletedChatTranscript(fake.org, base + 120_000);
+  const username = await authenticateFakeOrg(fake.url, fake.oauth.adminUsername);
+  return { fake, username, shape, installed: options.installed !== undefined };
+}
