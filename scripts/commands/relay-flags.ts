@@ -4,16 +4,6 @@ import { DEFAULT_PUBSUB_ENDPOINT } from '../relay/pubsub-endpoint.ts';
 // Flags the relay commands share (`relay`, `relay serve`, `relay orgs ...`, `relay checkpoint show`),
 // defined once so their help texts and defaults cannot drift apart.
 
-export const connectionFlag = Flags.file({
-  summary: 'Connection file of the org (tethr-salesforce-connection/v2, or a v1 bundle).',
-  exists: true
-});
-
-export const legacyCredentialsFlag = Flags.file({
-  summary: 'Legacy credentials bundle (tethr-salesforce-credentials/v1), plain or age-encrypted.',
-  exists: true
-});
-
 export const pubsubEndpointFlag = Flags.string({
   summary:
     'Pub/Sub API endpoint: host:port or https://host:port (TLS), http://127.0.0.1:port (plaintext, local tests only).',

@@ -5,10 +5,10 @@ import { TenantStore, type AddOutcome } from '../relay/service/tenant-store.ts';
 import { DEFAULT_CONNECT_HOURLY_LIMIT } from '../relay/connect-budget.ts';
 import { sinkFlag } from './delivery-flags.ts';
 import { loadConnection } from './relay-connection.ts';
+import { AGE_VARS, envSection } from './env-vars.ts';
+import { connectionFlags } from './window-flags.ts';
 import {
-  connectionFlag,
   databaseUrlFlag,
-  legacyCredentialsFlag,
   modeFlag,
   numRequestedFlag,
   onInvalidReplayFlag,
@@ -33,14 +33,10 @@ export default class RelayOrgsAdd extends SfCommand<RelayOrgsAddResult> {
     '<%= config.bin %> <%= command.id %> --connection ./acme-sandbox.json --session-id record-id'
   ];
 
-  public static override readonly envVariablesSection = {
-    header: 'ENVIRONMENT VARIABLES',
-    body: [{ name: 'TETHR_DATABASE_URL', description: 'PostgreSQL URL (instead of --database-url).' }]
-  };
+  public static override readonly envVariablesSection = envSection('TETHR_DATABASE_URL', ...AGE_VARS);
 
   public static override readonly flags = {
-    connection: connectionFlag,
-    credentials: legacyCredentialsFlag,
+    ...connectionFlags,
     mode: modeFlag,
     sink: sinkFlag,
     'session-id': sessionIdFlag,

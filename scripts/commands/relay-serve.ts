@@ -4,7 +4,9 @@ import { parsePubSubEndpoint } from '../relay/pubsub-endpoint.ts';
 import { jsonLogger, type LogLevel } from '../relay/relay-logger.ts';
 import { openDatabase } from '../relay/service/database.ts';
 import { RelayService } from '../relay/service/relay-service.ts';
+import { tethrAppCredentialFromEnv } from '../org/app-credential.ts';
 import { takeOverStopSignals } from './delivery-flags.ts';
+import { APP_CREDENTIAL_VARS, envSection } from './env-vars.ts';
 import { databaseUrlFlag, logLevelFlag, pubsubEndpointFlag, statusIntervalFlag } from './relay-flags.ts';
 
 export interface RelayServeResult {
@@ -21,16 +23,13 @@ export default class RelayServe extends SfCommand<RelayServeResult> {
     '<%= config.bin %> <%= command.id %> --database-url postgres://tethr@127.0.0.1:5432/relay --pubsub-endpoint http://127.0.0.1:7011 --lease-seconds 5 --http-port 9464'
   ];
 
-  public static override readonly envVariablesSection = {
-    header: 'ENVIRONMENT VARIABLES',
-    body: [
-      { name: 'TETHR_DATABASE_URL', description: 'PostgreSQL URL (instead of --database-url, which shows in process listings).' },
-      { name: 'TETHR_API_URL', description: 'Your Tethr instance, for orgs with --sink tethr.' },
-      { name: 'TETHR_API_CLIENT_ID', description: "Tethr API user's client id." },
-      { name: 'TETHR_API_CLIENT_SECRET', description: "Tethr API user's secret." },
-      { name: 'TETHR_SF_CONSUMER_KEY, TETHR_SF_CONSUMER_SECRET, TETHR_SF_JWT_KEY_FILE', description: "Tethr's app credential, for orgs connected through the packaged app." }
-    ]
-  };
+  public static override readonly envVariablesSection = envSection(
+    'TETHR_DATABASE_URL',
+    'TETHR_API_URL',
+    'TETHR_API_CLIENT_ID',
+    'TETHR_API_CLIENT_SECRET',
+    ...APP_CREDENTIAL_VARS
+  );
 
   public static override readonly flags = {
     'database-url': databaseUrlFlag,
@@ -55,6 +54,8 @@ export default class RelayServe extends SfCommand<RelayServeResult> {
     const endpoint = parsePubSubEndpoint(flags['pubsub-endpoint']);
     const replicaId = flags['replica-id'] ?? `${hostname()}-${process.pid}`;
     const logger = jsonLogger({ level: flags['log-level'] as LogLevel });
+    // Read once: a packaged-app credential with a typo fails here, not at the first org.
+    const appCredential = tethrAppCredentialFromEnv(process.env, { requireConsumerKey: false });
     const database = await openDatabase(flags['database-url'], {
       applicationName: `tethr-relay ${replicaId}`.slice(0, 63),
       onIdleError: (error) => logger.log('warn', 'database connection lost; the pool reconnects', { error })
@@ -76,6 +77,7 @@ export default class RelayServe extends SfCommand<RelayServeResult> {
         endpoint,
         logger,
         signal: stop.signal,
+        appCredential,
         httpPort: flags['http-port'],
         httpHost: flags['http-host'],
         ...(flags['max-orgs'] ? { maxOrgs: flags['max-orgs'] } : {}),

@@ -10,10 +10,11 @@ import { checkSink, createSink } from '../relay/sink-factory.ts';
 import { parseSinkOption } from '../relay/sink-option.ts';
 import { checkTethr, tethrClientFromEnv } from '../relay/tethr-env.ts';
 import { sinkFlag, takeOverStopSignals } from './delivery-flags.ts';
-import { loadConnection, sessionFor } from './relay-connection.ts';
+import { loadConnection } from './relay-connection.ts';
+import { openRelaySession } from '../relay/org-session.ts';
+import { connectionFlags } from './window-flags.ts';
+import { AGE_VARS, APP_CREDENTIAL_VARS, envSection } from './env-vars.ts';
 import {
-  connectionFlag,
-  legacyCredentialsFlag,
   logLevelFlag,
   modeFlag,
   numRequestedFlag,
@@ -46,19 +47,16 @@ export default class Relay extends SfCommand<RelayResult> {
     '<%= config.bin %> <%= command.id %> --credentials ./bundle.json --sink ndjson:- --pubsub-endpoint http://127.0.0.1:7011'
   ];
 
-  public static override readonly envVariablesSection = {
-    header: 'ENVIRONMENT VARIABLES',
-    body: [
-      { name: 'TETHR_API_URL', description: 'Your Tethr instance, e.g. https://yourcompany.Audio.Tethr.com (--sink tethr).' },
-      { name: 'TETHR_API_CLIENT_ID', description: "Tethr API user's client id (--sink tethr)." },
-      { name: 'TETHR_API_CLIENT_SECRET', description: "Tethr API user's secret (--sink tethr)." },
-      { name: 'TETHR_AGE_IDENTITY, TETHR_AGE_IDENTITY_FILE', description: 'age identity for an encrypted --credentials bundle.' }
-    ]
-  };
+  public static override readonly envVariablesSection = envSection(
+    'TETHR_API_URL',
+    'TETHR_API_CLIENT_ID',
+    'TETHR_API_CLIENT_SECRET',
+    ...APP_CREDENTIAL_VARS,
+    ...AGE_VARS
+  );
 
   public static override readonly flags = {
-    connection: connectionFlag,
-    credentials: legacyCredentialsFlag,
+    ...connectionFlags,
     mode: modeFlag,
     sink: sinkFlag,
     checkpoint: Flags.file({
@@ -115,7 +113,7 @@ export default class Relay extends SfCommand<RelayResult> {
       });
       const summary = await runRelay({
         connection,
-        session: sessionFor(connection),
+        session: openRelaySession(connection),
         mode: flags.mode,
         sink,
         deadLetters,

@@ -1,10 +1,6 @@
-import { stat, readFile } from 'node:fs/promises';
-import { isConnectionFile, parseConnectionFile } from '../contracts/connection-file.ts';
-import { isCredentialsBundle, parseBundle } from '../contracts/credentials-bundle.ts';
-import { fromConnectionFile, fromCredentialsBundle, type OrgConnection } from '../contracts/org-connection.ts';
-import { loadMessages } from '../shared/messages.ts';
-
-const messages = loadMessages('relay');
+import type { OrgConnection } from '../contracts/org-connection.ts';
+import { parseConnection, readConnectionOrBundle, type ReadOptions } from '../org/connection-files.ts';
+import { fromConnectionFile, fromCredentialsBundle } from '../contracts/org-connection.ts';
 
 /** A connection as the relay service stores it: the document as given, and what it means. */
 export interface StoredConnection {
@@ -15,33 +11,16 @@ export interface StoredConnection {
 
 /** Parses a stored document (v2 connection file or v1 bundle) into the org connection. */
 export function connectionFromDocument(document: unknown, source: string): OrgConnection {
-  if (isCredentialsBundle(document)) return fromCredentialsBundle(parseBundle(document, source));
-  if (isConnectionFile(document)) return fromConnectionFile(parseConnectionFile(document, source));
-  // Neither schema: let the v2 parser name the problem.
-  return fromConnectionFile(parseConnectionFile(document, source));
+  return parseConnection(document, source);
 }
 
 /**
- * Reads a plain (not encrypted) v2 connection file or v1 bundle, refusing one that other users
- * can read. The org module's readConnection replaces this once it is on main.
+ * Reads a v2 connection file or a v1 bundle (plain or age-encrypted; refused when others can read
+ * it) and keeps the document itself, decrypted, for the tenant table.
  */
-export async function readConnectionDocument(path: string): Promise<StoredConnection> {
-  let text: string;
-  let mode: number;
-  try {
-    mode = (await stat(path)).mode;
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw messages.createError('error.ConnectionFileUnreadable', [path, (error as Error).message]);
-  }
-  if ((mode & 0o077) !== 0) {
-    throw messages.createError('error.ConnectionFileTooOpen', [path, (mode & 0o777).toString(8)], [path]);
-  }
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    throw messages.createError('error.ConnectionFileUnreadable', [path, (error as Error).message]);
-  }
-  return { connection: connectionFromDocument(document, path), document: document as Record<string, unknown> };
+export async function readConnectionDocument(path: string, options: ReadOptions = {}): Promise<StoredConnection> {
+  const parsed = await readConnectionOrBundle(path, options);
+  if (parsed.kind === 'connection')
+    return { connection: fromConnectionFile(parsed.file), document: parsed.file as unknown as Record<string, unknown> };
+  return { connection: fromCredentialsBundle(parsed.bundle), document: parsed.bundle as unknown as Record<string, unknown> };
 }

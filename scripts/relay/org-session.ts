@@ -1,44 +1,17 @@
 import type { OrgConnection } from '../contracts/org-connection.ts';
-import { BundleSession } from '../org/bundle-auth.ts';
-import type { CredentialsBundle } from '../org/credentials-bundle.ts';
-import { loadMessages } from '../shared/messages.ts';
+import type { TethrAppCredential } from '../org/app-credential.ts';
+import { openIntegrationSession } from '../org/integration-session.ts';
 import type { RelaySession } from './relay-core.ts';
 
-const messages = loadMessages('relay');
-
 /**
- * REST and Pub/Sub access for one org, as its integration user. Connections that carry their
- * app's own consumer (v1 bundles, v2 files of a local or legacy app) sign in with it through
- * BundleSession. The packaged app's credential is Tethr's (TETHR_SF_*), read by the integration
- * session the org module is adding (openIntegrationSession); until it lands such connections are
- * refused with a message that says so.
+ * REST and Pub/Sub access for one org, as its integration user: the org's own consumer from its
+ * connection (local and legacy apps, v1 bundles), or Tethr's app credential for the packaged app.
+ * `relay serve` reads that credential once at start and hands it to every org (`appCredential`);
+ * without it, the session reads TETHR_SF_* itself.
  */
-export function openRelaySession(connection: OrgConnection): RelaySession {
-  const secrets = connection.fileSecrets;
-  if (
-    !secrets?.consumerSecret ||
-    (connection.authFlow !== 'client_credentials' && connection.authFlow !== 'password')
-  ) {
-    throw messages.createError('error.PackagedConnectionNeedsSession', [
-      connection.orgId,
-      `${connection.app}, ${connection.authFlow}`
-    ]);
-  }
-  const bundle: CredentialsBundle = {
-    schema: 'tethr-salesforce-credentials/v1',
-    orgId: connection.orgId,
-    myDomainUrl: connection.instanceUrl,
-    authFlow: connection.authFlow,
-    consumerKey: secrets.consumerKey,
-    consumerSecret: secrets.consumerSecret,
-    integrationUsername: connection.integrationUsername,
-    ...(secrets.password !== undefined ? { password: secrets.password } : {}),
-    ...(secrets.securityToken !== undefined ? { securityToken: secrets.securityToken } : {}),
-    namespace: connection.namespace,
-    eventTopic: connection.eventTopic,
-    apiVersion: connection.apiVersion,
-    channels: [...connection.channels],
-    createdAt: connection.createdAt
-  };
-  return new BundleSession(bundle);
+export function openRelaySession(
+  connection: OrgConnection,
+  options: { appCredential?: TethrAppCredential | undefined } = {}
+): RelaySession {
+  return openIntegrationSession(connection, 'appCredential' in options ? { appCredential: options.appCredential } : {});
 }

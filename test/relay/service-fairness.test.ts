@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { registerOAuth, type FakeOAuthState } from '../servers/salesforce/oauth.ts';
 import { FakeSalesforceServer } from '../servers/salesforce/server.ts';
 import { FakeTethrServer } from '../servers/tethr/tethr-server.ts';
 import { ConversationOrg, registerConversationRoutes } from './helpers/fake-conversations.ts';
 import { waitFor } from './helpers/relay-env.ts';
-import { ServiceEnv } from './helpers/service-env.ts';
+import { freePort, registerOrgsOAuth, ServiceEnv } from './helpers/service-env.ts';
 
 // One `relay serve` process, transcripts mode, four orgs: one healthy; one whose Salesforce
 // answers every read only after 30 s; one whose Salesforce is gone (connection refused); one whose
@@ -17,6 +16,7 @@ let env: ServiceEnv;
 let slowSf: FakeSalesforceServer;
 const slowOrgData = new ConversationOrg();
 let downTethr: FakeTethrServer;
+let closedPort = 0;
 
 const HEALTHY = ServiceEnv.orgId(501);
 const SLOW = ServiceEnv.orgId(502);
@@ -26,9 +26,10 @@ const TETHR_DOWN = ServiceEnv.orgId(504);
 before(async () => {
   env = await new ServiceEnv().start({ keepaliveMs: 500 });
   slowSf = await new FakeSalesforceServer().start();
-  const oauth: FakeOAuthState = { clients: env.oauth.clients, failures: [], issued: [], adminUsername: 'a@example.com' };
-  registerOAuth(slowSf, oauth);
-  registerConversationRoutes(slowSf, slowOrgData, (token) => oauth.issued.includes(token));
+  // Same sign-in state as the main fake: Pub/Sub accepts the slow org's tokens too.
+  registerOrgsOAuth(slowSf, env.oauth);
+  registerConversationRoutes(slowSf, slowOrgData, (token) => env.oauth.issued.includes(token));
+  closedPort = await freePort(); // nothing listens there: connection refused
   downTethr = await new FakeTethrServer(env.tethr.clientId, env.tethr.clientSecret).start();
   for (let i = 0; i < 10_000; i += 1) downTethr.faults.push({ status: 503 });
 });
@@ -77,7 +78,7 @@ it('a slow or failing org does not hold back the others', { timeout: 180_000 }, 
   const transcripts = { mode: 'transcripts' as const, sink: 'tethr', startAt: 'earliest' as const };
   await env.addOrg(HEALTHY, transcripts);
   await env.addOrg(SLOW, transcripts, env.bundle(SLOW, slowSf.url));
-  await env.addOrg(SF_DOWN, transcripts, env.bundle(SF_DOWN, 'http://127.0.0.1:1'));
+  await env.addOrg(SF_DOWN, transcripts, env.bundle(SF_DOWN, `http://127.0.0.1:${closedPort}`));
   await env.addOrg(TETHR_DOWN, { ...transcripts, tethrUrl: downTethr.url });
   const replica = await env.spawnReplica('fair', { leaseSeconds: 5, args: ['--log-level', 'warn'] });
   await waitFor(() => env.pubsub.streamsOf(HEALTHY) === 1 && env.pubsub.streamsOf(SLOW) === 1 && env.pubsub.streamsOf(TETHR_DOWN) === 1, 30_000, () => replica.stderr.slice(-2000));

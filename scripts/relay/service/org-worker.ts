@@ -9,6 +9,7 @@ import { OrgRelay } from '../relay-core.ts';
 import { withFields, type RelayLogger } from '../relay-logger.ts';
 import { createSink } from '../sink-factory.ts';
 import { parseSinkOption } from '../sink-option.ts';
+import type { TethrAppCredential } from '../../org/app-credential.ts';
 import type { TethrClient } from '../../tethr/tethr-client.ts';
 import type { Database } from './database.ts';
 import type { Lease } from './lease-store.ts';
@@ -33,6 +34,7 @@ export interface WorkerDeps {
   metrics: ServiceMetrics;
   logger: RelayLogger;
   tethrClient(url: string | undefined): TethrClient;
+  appCredential: TethrAppCredential | undefined;
   statusIntervalMs?: number;
   limitsIntervalMs?: number;
   drainTimeoutMs?: number;
@@ -118,7 +120,7 @@ export class OrgWorker {
     if ('invalid' in tenant.options) throw new Error(`the org's stored options are invalid: ${tenant.options.invalid}`);
     const options: RelayOrgOptions = tenant.options;
     const connection = connectionFromDocument(tenant.document, `relay_orgs ${tenant.orgId}`);
-    const session = openRelaySession(connection);
+    const session = openRelaySession(connection, { appCredential: this.#deps.appCredential });
     const stopRetries = new AbortController();
     this.#stopRetries = stopRetries;
     const deadLetters = this.#deps.deadLetters.forOrg(this.orgId);

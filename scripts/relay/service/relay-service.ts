@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import type { TethrAppCredential } from '../../org/app-credential.ts';
 import type { TethrClient } from '../../tethr/tethr-client.ts';
 import { sleep, type BackoffPolicy } from '../backoff.ts';
 import { PubSubChannelPool } from '../pubsub-channels.ts';
@@ -34,6 +35,8 @@ export interface RelayServiceOptions {
   logger: RelayLogger;
   signal: AbortSignal;
   env?: NodeJS.ProcessEnv;
+  /** Tethr's packaged-app credential (TETHR_SF_*), read once; undefined when not configured */
+  appCredential?: TethrAppCredential | undefined;
   /** 0 picks a free port (tests); undefined: no HTTP server */
   httpPort?: number;
   httpHost?: string;
@@ -247,6 +250,7 @@ export class RelayService {
       metrics: this.#metrics,
       logger: this.#o.logger,
       tethrClient: (url) => this.#tethrClient(url),
+      appCredential: this.#o.appCredential,
       ...(this.#o.statusIntervalMs !== undefined ? { statusIntervalMs: this.#o.statusIntervalMs } : {}),
       ...(this.#o.limitsIntervalMs !== undefined ? { limitsIntervalMs: this.#o.limitsIntervalMs } : {}),
       ...(this.#o.drainTimeoutMs !== undefined ? { drainTimeoutMs: this.#o.drainTimeoutMs } : {}),

@@ -7,7 +7,7 @@ import { fromCredentialsBundle, orgKey, tethrSessionId } from '../../../scripts/
 import { openDatabase, type Database } from '../../../scripts/relay/service/database.ts';
 import { DEFAULT_ORG_OPTIONS, parseOrgOptions, type RelayOrgOptions } from '../../../scripts/relay/service/org-options.ts';
 import { TenantStore } from '../../../scripts/relay/service/tenant-store.ts';
-import { registerOAuth, type FakeOAuthState } from '../../servers/salesforce/oauth.ts';
+import { SALESFORCE_TOKEN_ERRORS } from '../../servers/salesforce/oauth.ts';
 import { FakeSalesforceServer } from '../../servers/salesforce/server.ts';
 import { closedEventRecord, conversationClosedSchema } from '../../servers/pubsub/conversation-closed-schema.ts';
 import { FakePubSubServer, type StoredEvent } from '../../servers/pubsub/pubsub-server.ts';
@@ -26,12 +26,7 @@ export const TOPIC = '/event/Conversation_Closed__e';
 
 export class ServiceEnv {
   readonly sf = new FakeSalesforceServer();
-  readonly oauth: FakeOAuthState = {
-    clients: [{ consumerKey: '3MVG9service.key', consumerSecret: 'service-consumer-secret' }],
-    failures: [],
-    issued: [],
-    adminUsername: 'admin@example.com'
-  };
+  readonly oauth: OrgsOAuthState = { secret: 'service-consumer-secret', issued: [] };
   readonly org = new ConversationOrg();
   readonly tethr = new FakeTethrServer();
   readonly schema = conversationClosedSchema('');
@@ -49,7 +44,7 @@ export class ServiceEnv {
 
   async start(options: { keepaliveMs?: number; paceMs?: number; maxBatch?: number } = {}): Promise<this> {
     await this.sf.start();
-    registerOAuth(this.sf, this.oauth);
+    registerOrgsOAuth(this.sf, this.oauth);
     const valid = (token: string) => this.oauth.issued.includes(token);
     registerConversationRoutes(this.sf, this.org, valid);
     this.sf.route('GET', /^\/services\/data\/v\d+\.\d\/limits\/?$/, () => ({ json: this.limits }), 'rest.limits');
@@ -80,8 +75,8 @@ export class ServiceEnv {
       orgId,
       myDomainUrl,
       authFlow: 'client_credentials',
-      consumerKey: this.oauth.clients[0]!.consumerKey,
-      consumerSecret: this.oauth.clients[0]!.consumerSecret,
+      consumerKey: consumerKeyOf(orgId),
+      consumerSecret: this.oauth.secret,
       integrationUsername: 'tethr.api@example.com',
       namespace: '',
       eventTopic: TOPIC,
@@ -244,4 +239,51 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+export interface OrgsOAuthState {
+  /** every org's consumer secret (each org has its own consumer key, consumerKeyOf) */
+  secret: string;
+  issued: string[];
+}
+
+export function consumerKeyOf(orgId: string): string {
+  return `3MVG9.service.${orgKey(orgId)}`;
+}
+
+/**
+ * The token endpoint of a My Domain shared by many test orgs: client credentials with an org's
+ * own consumer (consumerKeyOf), answered as Salesforce answers, with the identity URL naming that
+ * org (the integration session checks it is the org of the connection).
+ */
+export function registerOrgsOAuth(server: FakeSalesforceServer, state: OrgsOAuthState): void {
+  server.route(
+    'POST',
+    '/services/oauth2/token',
+    ({ request }) => {
+      const form = new URLSearchParams(request.body);
+      if (form.get('grant_type') !== 'client_credentials')
+        return refusal(SALESFORCE_TOKEN_ERRORS.grantNotSupported);
+      const org = /^3MVG9\.service\.(00D[0-9A-Za-z]{12})$/.exec(form.get('client_id') ?? '')?.[1];
+      if (!org) return refusal(SALESFORCE_TOKEN_ERRORS.propagating);
+      if (form.get('client_secret') !== state.secret) return refusal(SALESFORCE_TOKEN_ERRORS.wrongSecret);
+      const accessToken = `00DFAKE!${org}.${state.issued.length + 1}`;
+      state.issued.push(accessToken);
+      return {
+        json: {
+          access_token: accessToken,
+          scope: 'api',
+          instance_url: server.url,
+          id: `${server.url}/id/${org}AAA/005000000000001AAA`,
+          token_type: 'Bearer',
+          issued_at: String(Date.now())
+        }
+      };
+    },
+    'oauth.token'
+  );
+}
+
+function refusal(failure: { status: number; error: string; error_description: string }) {
+  return { status: failure.status, json: { error: failure.error, error_description: failure.error_description } };
 }
