@@ -12,6 +12,22 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const major = Number(process.versions.node.split('.')[0]);
 
+/**
+ * Calls `onOrphaned` once this process's parent is gone (it was re-parented). npm exec (`npx
+ * tethr-sf ...`) runs us under `sh -c`, and on SIGTERM npm stops and the shell dies without passing
+ * the signal on: without this, a supervisor that stops `npx tethr-sf relay` would leave the relay
+ * running. Only under npm (npm_command is set): a deliberate `nohup tethr-sf relay &` keeps running.
+ */
+function whenOrphaned(onOrphaned) {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onOrphaned();
+  }, 500);
+  timer.unref();
+}
+
 if (major < 22) {
   const candidates = [
     join(root, 'node_modules', 'node', 'bin', 'node'),
@@ -25,15 +41,19 @@ if (major < 22) {
     );
     process.exit(1);
   }
+  // The IPC channel is the child's lifeline: it closes when this wrapper dies, however it dies
+  // (kill -9 included), and the child then stops as if it had been sent SIGTERM.
   const child = spawn(node22, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, TETHR_SF_REEXEC: '1' }
   });
+  child.channel?.unref();
   // A supervisor (systemd, a container runtime) signals this wrapper's pid: pass the signal on so
   // that a long-running command such as `relay` drains and checkpoints instead of being cut off.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => child.kill(signal));
   }
+  if (process.env.npm_command) whenOrphaned(() => child.kill('SIGTERM'));
   child.on('exit', (code, signal) => {
     process.exit(code ?? 128 + (constants.signals[signal] ?? 0));
   });
@@ -42,6 +62,13 @@ if (major < 22) {
     process.exit(1);
   });
 } else {
+  if (process.env.TETHR_SF_REEXEC === '1' && process.channel) {
+    // Started by the wrapper above: stop (gracefully, as on SIGTERM) when it is gone.
+    process.channel.unref();
+    process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  } else if (process.env.npm_command) {
+    whenOrphaned(() => process.kill(process.pid, 'SIGTERM'));
+  }
   // A promise chain rather than top-level await: oclif may exit the process while it runs.
   import('tsx/esm/api')
     .then(({ register }) => {
