@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import { MAIN, RelayChild, ROOT, TSX, waitFor } from './helpers/relay-env.ts';
+
+// The local stack (issue 12, defect 10, the relay half): stable ports (a fixed default, or
+// --base-port), the relay, backfill and doctor commands printed, and a relay's checkpoint still
+// good after the stack restarts (it keeps its event bus), where random ports and a fresh event
+// bus on every start used to send the relay back to EARLIEST with "replay id rejected".
+
+const STACK = join(ROOT, 'test', 'relay', 'local-stack.ts');
+let dir = '';
+const children: RelayChild[] = [];
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+async function freeBase(): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    if ((await portFree(base)) && (await portFree(base + 1)) && (await portFree(base + 2))) return base;
+  }
+}
+
+function startStack(base: number): RelayChild {
+  const child = new RelayChild(
+    spawn(process.execPath, ['--import', TSX, STACK, '--base-port', String(base), '--interval-seconds', '1', '--orgs', '1'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+  );
+  children.push(child);
+  return child;
+}
+
+/** The printed `npx tethr-sf relay ...` line, run with the command class directly. */
+function runPrinted(line: string, env: Record<string, string>): RelayChild {
+  const args = line.trim().split(/\s+/).slice(3); // drop "npx tethr-sf relay"
+  const child = new RelayChild(
+    spawn(process.execPath, ['--import', TSX, MAIN, 'relay', ...args, '--status-interval', '1'], {
+      cwd: dir,
+      env: { ...process.env, ...env, SF_DISABLE_TELEMETRY: 'true', SF_AUTOUPDATE_DISABLE: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+  );
+  children.push(child);
+  return child;
+}
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tethr-stack-'));
+});
+after(async () => {
+  for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGKILL');
+  await rm(dir, { recursive: true, force: true });
+});
+
+it('runs on stable ports, prints the relay, backfill and doctor commands, and survives its own restart', { timeout: 120_000 }, async () => {
+  const base = await freeBase();
+  let stack = startStack(base);
+  await waitFor(() => stack.stdout.includes('Ctrl+C stops'), 60_000, () => stack.stderr.slice(-2000));
+  const out = stack.stdout;
+  assert.ok(out.includes(`Salesforce (OAuth, REST)  http://127.0.0.1:${base}\n`));
+  assert.ok(out.includes(`Pub/Sub API (plaintext)   http://127.0.0.1:${base + 1}\n`));
+  assert.ok(out.includes(`Tethr (Token, capture)    http://127.0.0.1:${base + 2}\n`));
+  const lines = out.split('\n').map((l) => l.trim());
+  const relayLine = lines.find((l) => l.startsWith('npx tethr-sf relay --connection') && !l.includes('--mode events'))!;
+  assert.ok(relayLine, 'prints the relay command');
+  assert.ok(lines.some((l) => l.startsWith('npx tethr-sf backfill --connection')), 'prints the backfill command');
+  assert.ok(lines.some((l) => l.startsWith('npx tethr-sf doctor --connection')), 'prints the doctor command');
+  assert.ok(lines.some((l) => l.startsWith('npx tethr-sf relay checkpoint show')), 'prints the checkpoint command');
+  assert.ok(lines.some((l) => l.startsWith('npx tethr-sf relay serve')), 'prints the service command');
+  const exported = lines.find((l) => l.startsWith('export TETHR_API_URL='))!;
+  const env = Object.fromEntries(
+    [...exported.matchAll(/(TETHR_\w+)=('?)([^' ]+)\2/g)].map((m) => [m[1]!, m[3]!])
+  );
+  assert.equal(env.TETHR_API_URL, `http://127.0.0.1:${base + 2}`);
+
+  let relay = runPrinted(relayLine, env);
+  await waitFor(() => /Tethr has [1-9]\d* captures/.test(stack.stdout), 60_000, () => relay.stderr.slice(-2000));
+  relay.process.kill('SIGTERM');
+  assert.equal(await relay.exited, 0, relay.stderr.slice(-2000));
+
+  // Restart the stack: same ports, same commands, and the checkpoint is still good.
+  stack.process.kill('SIGINT');
+  await stack.exited;
+  stack = startStack(base);
+  await waitFor(() => stack.stdout.includes('Ctrl+C stops'), 60_000, () => stack.stderr.slice(-2000));
+  assert.ok(stack.stdout.includes(relayLine), 'the same relay command after a restart');
+  relay = runPrinted(relayLine, env);
+  await relay.waitForLog((l) => l.msg === 'subscribed', 30_000);
+  const subscribed = relay.logs().find((l) => l.msg === 'subscribed')!;
+  assert.equal(subscribed.replayPreset, 'CUSTOM', 'resumes from its checkpoint');
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  assert.ok(!relay.stderr.includes('STORED REPLAY ID REJECTED'), relay.stderr.slice(-2000));
+  relay.process.kill('SIGTERM');
+  assert.equal(await relay.exited, 0);
+  stack.process.kill('SIGINT');
+  await stack.exited;
+});
