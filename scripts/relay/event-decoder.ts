@@ -11,17 +11,39 @@ import type { EventSchema, SchemaCache } from './schema-cache.ts';
 // hot path; an unknown one is fetched first (GetSchema, retried until it answers or the relay
 // stops), which the pipeline awaits so that events keep their stream order.
 
-export type Decoded =
-  | { ok: true; event: ClosedEvent; schema: EventSchema; replayId: string }
-  | { ok: false; letter: DeadLetter };
+export interface DecodedEvent {
+  ok: true;
+  eventId: string;
+  schemaId: string;
+  /** base64, as it goes into sinks, logs and dead letters */
+  replayId: string;
+  /** every decoded field as received (with its namespace prefix) */
+  fields: Record<string, unknown>;
+  schema: EventSchema;
+  /** epoch milliseconds, when the event has a CreatedDate */
+  createdDate: number | null;
+  /** the fields the relay reads, in transcripts mode (events mode forwards `fields` as they are) */
+  event?: ClosedEvent;
+}
+
+export type Decoded = DecodedEvent | { ok: false; letter: DeadLetter };
 
 export class EventDecoder {
   readonly #schemas: SchemaCache;
   readonly #policy: BackoffPolicy;
   readonly #logger: RelayLogger;
   readonly #signal: AbortSignal;
+  readonly #closedEvents: boolean;
 
-  constructor(options: { schemas: SchemaCache; policy: BackoffPolicy; logger: RelayLogger; signal: AbortSignal }) {
+  constructor(options: {
+    schemas: SchemaCache;
+    policy: BackoffPolicy;
+    logger: RelayLogger;
+    signal: AbortSignal;
+    /** read the Conversation Closed fields too (transcripts mode); events mode only forwards */
+    closedEvents: boolean;
+  }) {
+    this.#closedEvents = options.closedEvents;
     this.#schemas = options.schemas;
     this.#policy = options.policy;
     this.#logger = options.logger;
@@ -77,7 +99,18 @@ export class EventDecoder {
     } catch (error) {
       return { ok: false, letter: undecodable(consumerEvent, replayId, (error as Error).message) };
     }
-    return { ok: true, event: toClosedEvent(raw.id, raw.schema_id, consumerEvent.replay_id, fields), schema, replayId };
+    const created = fields.CreatedDate;
+    const decoded: DecodedEvent = {
+      ok: true,
+      eventId: raw.id,
+      schemaId: raw.schema_id,
+      replayId,
+      fields,
+      schema,
+      createdDate: typeof created === 'number' ? created : null
+    };
+    if (this.#closedEvents) decoded.event = toClosedEvent(raw.id, raw.schema_id, consumerEvent.replay_id, fields);
+    return decoded;
   }
 }
 

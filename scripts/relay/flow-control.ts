@@ -11,9 +11,16 @@
 //   checkpoint, so a crash (kill -9) repeats at most one window of deliveries. Events received
 //   while the sink is that far ahead wait, decoded, in memory; they were never delivered, so
 //   replaying them after a crash is no duplicate.
-// Received but not checkpointed events therefore stay below 2 x window: memory is bounded too.
+// Received but not checkpointed events stay below BUFFERED_WINDOWS x window: memory is bounded too.
 
 export const MAX_OUTSTANDING = 100;
+
+/**
+ * Received but not yet checkpointed, at most this many windows: one in the sink, the rest decoded
+ * in memory or on the wire. It bounds memory, not durability (see above); measured: with fewer,
+ * the stream waits for the disk instead of overlapping with it.
+ */
+const BUFFERED_WINDOWS = 4;
 
 export function clampWindow(requested: number | undefined): number {
   return Math.max(1, Math.min(MAX_OUTSTANDING, Math.floor(requested ?? MAX_OUTSTANDING)));
@@ -23,12 +30,18 @@ export class FlowControl {
   readonly window: number;
   readonly #topUpBelow: number;
   readonly #minRequest: number;
+  readonly #maxUnsaved: number;
+
+  /** events per sink batch at most (a response larger than the window is cut) */
+  readonly sinkBatch: number;
 
   constructor(window: number | undefined) {
     this.window = clampWindow(window);
+    this.sinkBatch = this.window;
     this.#topUpBelow = Math.max(1, Math.ceil(this.window / 2));
     // Asking for a handful of events at a time would cut the stream into tiny responses.
     this.#minRequest = Math.max(1, Math.ceil(this.window / 4));
+    this.#maxUnsaved = BUFFERED_WINDOWS * this.window;
   }
 
   /**
@@ -37,7 +50,7 @@ export class FlowControl {
    */
   toRequest(serverPending: number, unsaved: number): number {
     if (serverPending >= this.#topUpBelow) return 0;
-    const room = Math.min(this.window - serverPending, 2 * this.window - serverPending - unsaved);
+    const room = Math.min(this.window - serverPending, this.#maxUnsaved - serverPending - unsaved);
     if (room <= 0) return 0;
     if (room < this.#minRequest && serverPending > 0) return 0;
     return room;
@@ -45,7 +58,7 @@ export class FlowControl {
 
   /** The first FetchRequest of a stream. */
   initialRequest(unsaved: number): number {
-    return Math.max(0, Math.min(this.window, 2 * this.window - unsaved));
+    return Math.max(0, Math.min(this.window, this.#maxUnsaved - unsaved));
   }
 
   /** Whether `size` more events may go to the sink while `inSink` delivered events are unsaved. */

@@ -10,7 +10,7 @@ import type { HourlyBudget } from './connect-budget.ts';
 import { ConversationDelivery, type DeliveryOutcome } from './conversation-delivery.ts';
 import type { DeadLetter, DeadLetterStore } from './dead-letters.ts';
 import { InFlight } from './drain.ts';
-import { EventDecoder, type Decoded } from './event-decoder.ts';
+import { EventDecoder, type Decoded, type DecodedEvent } from './event-decoder.ts';
 import { EventsHandler } from './events-handler.ts';
 import { CaseFetcher } from './fetchers/case-fetcher.ts';
 import { ChatTranscriptFetcher } from './fetchers/chat-transcript-fetcher.ts';
@@ -127,7 +127,7 @@ interface Tracked {
 }
 
 type Unit =
-  | { kind: 'events'; items: Array<Tracked & { decoded: Extract<Decoded, { ok: true }> }> }
+  | { kind: 'events'; items: Array<Tracked & { decoded: DecodedEvent }> }
   | (Tracked & { kind: 'letter'; letter: DeadLetter; info: EventInfo })
   | (Tracked & { kind: 'conversation'; channel: Channel; event: ClosedEvent })
   | (Tracked & { kind: 'skip'; info: EventInfo });
@@ -212,7 +212,8 @@ export class OrgRelay {
       schemas: new SchemaCache((id) => this.#getSchema(id)),
       policy: this.#policy,
       logger,
-      signal: this.#stopRetries.signal
+      signal: this.#stopRetries.signal,
+      closedEvents: this.#o.mode === 'transcripts'
     });
     this.#setUpHandlers();
     this.#subscription = new Subscription({
@@ -424,13 +425,13 @@ export class OrgRelay {
       return batch;
     }
     if (this.#events) {
-      // A batch never exceeds the window, or it could never be dispatched.
-      if (batch && batch.items.length >= this.#flow.window) batch = this.#close(batch);
+      // A batch never exceeds a part of the window: several are then on their way to disk at once.
+      if (batch && batch.items.length >= this.#flow.sinkBatch) batch = this.#close(batch);
       batch ??= { kind: 'events', items: [] };
       batch.items.push({ ...tracked, decoded });
       return batch;
     }
-    const { event } = decoded;
+    const event = decoded.event!;
     const info: EventInfo = {
       eventId: event.eventId,
       recordId: event.recordId,
@@ -485,21 +486,7 @@ export class OrgRelay {
   #dispatch(unit: Unit): void {
     switch (unit.kind) {
       case 'events': {
-        this.#track(
-          this.#events!.deliver(unit.items.map((i) => i.decoded)).then((outcomes) => {
-            const first = unit.items[0]!;
-            outcomes.forEach((outcome, index) => {
-              const item = unit.items[index]!;
-              this.#complete(item.seq, item.receivedAt, outcome, undefined, item.decoded.event);
-            });
-            this.#o.logger.log('info', 'events handled', {
-              count: unit.items.length,
-              firstEventId: first.decoded.event.eventId,
-              lastReplayId: unit.items.at(-1)!.decoded.replayId,
-              latencyMs: round(performance.now() - first.receivedAt)
-            });
-          })
-        );
+        this.#track(this.#events!.deliver(unit.items.map((i) => i.decoded)).then((outcomes) => this.#completeEvents(unit.items, outcomes)));
         return;
       }
       case 'letter':
@@ -527,12 +514,47 @@ export class OrgRelay {
     }
   }
 
+  /** A sink batch acknowledged (events mode): the per-event bookkeeping, once per batch where it can be. */
+  #completeEvents(items: Array<Tracked & { decoded: DecodedEvent }>, outcomes: readonly DeliveryOutcome[]): void {
+    if (this.#leaseLost) return;
+    const now = performance.now();
+    let moved = false;
+    let delivered = 0;
+    for (let i = 0; i < items.length; i += 1) {
+      const item = items[i]!;
+      const outcome = outcomes[i]!;
+      if (outcome === 'abandoned') continue;
+      if (outcome !== 'delivered') {
+        this.#complete(item.seq, item.receivedAt, outcome, undefined, item.decoded);
+        continue;
+      }
+      delivered += 1;
+      if (this.#debugEvents)
+        this.#o.logger.log('debug', 'event handled', { eventId: item.decoded.eventId, outcome, latencyMs: round(now - item.receivedAt) });
+      this.#o.onEventHandled?.(round(now - item.receivedAt), item.decoded.eventId);
+      if (this.#acker.ack(item.seq)) moved = true;
+    }
+    this.#counters.delivered += delivered;
+    const last = items.at(-1)!;
+    if (this.#o.metrics) {
+      this.#o.metrics.handled('delivered', delivered);
+      if (last.decoded.createdDate !== null) this.#o.metrics.lag(Math.max(0, (Date.now() - last.decoded.createdDate) / 1000));
+    }
+    this.#o.logger.log('info', 'events handled', {
+      count: items.length,
+      firstEventId: items[0]!.decoded.eventId,
+      lastReplayId: last.decoded.replayId,
+      latencyMs: round(now - items[0]!.receivedAt)
+    });
+    if (moved) this.#checkpointer.schedule();
+  }
+
   #complete(
     seq: number,
     receivedAt: number,
     outcome: DeliveryOutcome | 'skipped',
     info: EventInfo | undefined,
-    event?: ClosedEvent
+    event?: DecodedEvent
   ): void {
     if (outcome === 'abandoned' || this.#leaseLost) return;
     const latencyMs = round(performance.now() - receivedAt);
@@ -551,13 +573,7 @@ export class OrgRelay {
       const { createdDate: _created, ...shown } = info;
       this.#o.logger.log('info', 'event handled', { ...shown, outcome, latencyMs });
     } else if (this.#debugEvents && event) {
-      this.#o.logger.log('debug', 'event handled', {
-        eventId: event.eventId,
-        recordId: event.recordId,
-        objectType: event.objectType,
-        outcome,
-        latencyMs
-      });
+      this.#o.logger.log('debug', 'event handled', { eventId: event.eventId, outcome, latencyMs });
     }
     this.#o.onEventHandled?.(latencyMs, event?.eventId ?? info?.eventId);
     if (this.#acker.ack(seq)) this.#checkpointer.schedule();

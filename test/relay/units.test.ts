@@ -213,7 +213,7 @@ describe('ndjson sink', () => {
     await writeFile(path, '{"torn":');
     const sink = new NdjsonSink(path);
     await Promise.all(
-      Array.from({ length: 50 }, (_, i) => sink.write({ kind: 'event', key: String(i), record: { i } }))
+      Array.from({ length: 50 }, (_, i) => sink.write({ kind: 'event', key: String(i), line: `${JSON.stringify({ i })}\n` }))
     );
     assert.ok(sink.flushes <= 3, `flushes ${sink.flushes}`);
     await sink.close();
@@ -237,7 +237,7 @@ describe('ndjson sink, overlapping flushes', () => {
       const items = Array.from({ length: 10 }, (_, i) => ({
         kind: 'event' as const,
         key: `${group}-${i}`,
-        record: { n: group * 10 + i }
+        line: `${JSON.stringify({ n: group * 10 + i })}\n`
       }));
       pending.push(
         sink.writeBatch(items).then((outcomes) => {

@@ -66,11 +66,15 @@ export class NdjsonSink implements Sink {
     });
   }
 
+  /**
+   * A batch is a group of its own (with whatever single writes were waiting): one write() and its
+   * own fdatasync, overlapping with the fdatasyncs of the batches before it.
+   */
   writeBatch(items: SinkItem[]): Promise<SinkOutcome[]> {
     return new Promise<SinkOutcome[]>((resolve, reject) => {
       for (const item of items) this.#buffer.push(line(item));
       this.#waiters.push({ resolve: () => resolve(items.map(() => 'delivered')), reject });
-      this.#schedule();
+      this.#flushGroup();
     });
   }
 
@@ -171,11 +175,8 @@ export class NdjsonSink implements Sink {
 }
 
 function line(item: SinkItem): string {
-  const record =
-    item.kind === 'event'
-      ? item.record
-      : { key: item.key, eventId: item.eventId, replayId: item.replayId, ...item.capture };
-  return `${JSON.stringify(record)}\n`;
+  if (item.kind === 'event') return item.line;
+  return `${JSON.stringify({ key: item.key, eventId: item.eventId, replayId: item.replayId, ...item.capture })}\n`;
 }
 
 /**

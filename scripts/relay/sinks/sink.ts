@@ -2,7 +2,8 @@ import type { TethrCapture } from '../../tethr/capture-model.ts';
 
 /** What the pipeline hands a sink: an event record (--mode events) or a Tethr capture. */
 export type SinkItem =
-  | { kind: 'event'; key: string; record: Record<string, unknown> }
+  /** an event as received (--mode events), already serialised: one JSON object, ending in a newline */
+  | { kind: 'event'; key: string; line: string }
   | { kind: 'capture'; key: string; capture: TethrCapture; eventId: string; replayId: string };
 
 export type SinkOutcome = 'delivered' | 'dead-lettered';

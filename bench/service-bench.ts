@@ -1,0 +1,3 @@
+export async function densityBench(_dir: string): Promise<string[]> {
+  return [];
+}

@@ -1,0 +1,3 @@
+export async function transcriptsBench(): Promise<string[]> {
+  return [];
+}
