@@ -167,7 +167,7 @@ export class OrgWorker {
     const usage = setInterval(() => {
       metrics.apiUsage(relay.apiUsage.requests, relay.apiUsage.countedCalls);
       metrics.connectBudget(budget.remaining);
-    }, 5_000);
+    }, 15_000);
     usage.unref();
     try {
       await relay.run();
