@@ -19,15 +19,25 @@ export class HourlyBudget {
   readonly perHour: number;
   readonly #now: () => number;
   readonly #logger: RelayLogger | undefined;
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly #calls: number[] = [];
   #blockedUntil = 0;
   #refusals = 0;
   #queue: Promise<void> = Promise.resolve();
   spent = 0;
 
-  constructor(options: { perHour?: number; now?: () => number; logger?: RelayLogger } = {}) {
+  constructor(
+    options: {
+      perHour?: number;
+      logger?: RelayLogger;
+      /** the clock and the wait, replaceable in tests */
+      now?: () => number;
+      sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+    } = {}
+  ) {
     this.perHour = Math.max(1, options.perHour ?? DEFAULT_CONNECT_HOURLY_LIMIT);
     this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ?? sleep;
     this.#logger = options.logger;
   }
 
@@ -75,7 +85,7 @@ export class HourlyBudget {
         if (this.#blockedUntil <= now) this.#refusals = 0;
         return;
       }
-      await sleep(Math.min(until - now, 60_000), signal);
+      await this.#sleep(Math.min(until - now, 60_000), signal);
     }
   }
 
