@@ -41,7 +41,9 @@ export async function apiCallsPerThousand(): Promise<string[]> {
       env.publish(ids.map((recordId) => ({ recordId, objectType })));
       const summary = await run;
       if (summary.deadLettered > 0)
-        throw new Error(`${summary.deadLettered} ${objectType} records dead-lettered in the API-call measurement`);
+        throw new Error(
+          `${summary.deadLettered} ${objectType} records dead-lettered in the API-call measurement`
+        );
       await waitFor(() => env.pubsub.activeStreams === 0);
       return { requests: summary.apiUsage.requests, counted: summary.apiUsage.countedCalls };
     };

@@ -28,10 +28,14 @@ export interface BenchServer {
 }
 
 export async function startServerProcess(events: number): Promise<BenchServer> {
-  const child = fork(new URL('./pubsub-server-process.ts', import.meta.url).pathname, [TOPIC, String(events), certPath, keyPath], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc']
-  });
+  const child = fork(
+    new URL('./pubsub-server-process.ts', import.meta.url).pathname,
+    [TOPIC, String(events), certPath, keyPath],
+    {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+    }
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const next = <T>(): Promise<T> =>
     new Promise<T>((resolve, reject) => {
@@ -61,7 +65,13 @@ export interface Run {
 
 export type ClientName = 'relay' | 'npm-client' | 'minimal';
 
-export async function runClient(name: ClientName, server: BenchServer, dir: string, round: number, events: number): Promise<Run> {
+export async function runClient(
+  name: ClientName,
+  server: BenchServer,
+  dir: string,
+  round: number,
+  events: number
+): Promise<Run> {
   if (name === 'relay') return runOurs(server, dir, round, events);
   if (name === 'npm-client') return runPozil(server, dir, round, events);
   return runMinimalConsumer({
@@ -76,7 +86,11 @@ export async function runClient(name: ClientName, server: BenchServer, dir: stri
 
 async function runOurs(server: BenchServer, dir: string, round: number, events: number): Promise<Run> {
   const session = {
-    token: async () => ({ accessToken: 'bench-token', instanceUrl: 'https://localhost', issuedAt: Date.now() }),
+    token: async () => ({
+      accessToken: 'bench-token',
+      instanceUrl: 'https://localhost',
+      issuedAt: Date.now()
+    }),
     invalidate() {},
     request: () => Promise.reject(new Error('not used in events mode'))
   };
@@ -149,7 +163,10 @@ async function runPozil(server: BenchServer, dir: string, round: number, events:
     client.subscribeFromEarliestEvent(TOPIC, (_subscription, type, data) => {
       if (type !== 'event') return;
       const event = data as { id: string; replayId: number; payload: unknown };
-      writeSync(fd, `${JSON.stringify({ eventId: event.id, replayId: event.replayId, fields: event.payload })}\n`);
+      writeSync(
+        fd,
+        `${JSON.stringify({ eventId: event.id, replayId: event.replayId, fields: event.payload })}\n`
+      );
       acked.set(event.id, now());
       if (acked.size === events && !endedAt) {
         endedAt = now();

@@ -5,7 +5,10 @@
 //   parent -> { publish: orgIds, count }       child -> { published: n }
 //   parent -> { streams: true }                child -> { streams: n }
 //   parent -> 'stop'
-import { conversationClosedSchema, closedEventRecord } from '../test/servers/pubsub/conversation-closed-schema.ts';
+import {
+  conversationClosedSchema,
+  closedEventRecord
+} from '../test/servers/pubsub/conversation-closed-schema.ts';
 import { FakePubSubServer } from '../test/servers/pubsub/pubsub-server.ts';
 import { FakeSalesforceServer } from '../test/servers/salesforce/server.ts';
 import { registerOrgsOAuth, type OrgsOAuthState } from '../test/relay/helpers/orgs-oauth.ts';
@@ -15,7 +18,10 @@ const oauth: OrgsOAuthState = { secret: 'bench-secret', issued: [] };
 const sf = await new FakeSalesforceServer().start();
 registerOrgsOAuth(sf, oauth);
 sf.route('GET', /^\/services\/data\/v\d+\.\d\/limits\/?$/, () => ({
-  json: { DailyApiRequests: { Max: 100000, Remaining: 99000 }, DailyDeliveredPlatformEvents: { Max: 50000, Remaining: 50000 } }
+  json: {
+    DailyApiRequests: { Max: 100000, Remaining: 99000 },
+    DailyDeliveredPlatformEvents: { Max: 50000, Remaining: 50000 }
+  }
 }));
 const schema = conversationClosedSchema('');
 const pubsub = await new FakePubSubServer({
@@ -36,7 +42,11 @@ process.on('message', (message: unknown) => {
   if (m.streams) process.send!({ streams: pubsub.activeStreams, connections: pubsub.connections });
   if (m.publish) {
     const record = closedEventRecord({ recordId: '500000000000001AAA', objectType: 'Case' });
-    for (const orgId of m.publish) pubsub.publish(Array.from({ length: m.count ?? 1 }, () => record), orgId);
+    for (const orgId of m.publish)
+      pubsub.publish(
+        Array.from({ length: m.count ?? 1 }, () => record),
+        orgId
+      );
     process.send!({ published: m.publish.length * (m.count ?? 1) });
   }
 });

@@ -27,14 +27,18 @@ export async function runMinimalConsumer(options: {
   now: () => number;
 }): Promise<MinimalRun> {
   const { PubSub } = loadPubSubPackage();
-  const client = new PubSub(options.target, credentials.createSsl(), { 'grpc.max_receive_message_length': 32 * 1024 * 1024 });
+  const client = new PubSub(options.target, credentials.createSsl(), {
+    'grpc.max_receive_message_length': 32 * 1024 * 1024
+  });
   const metadata = new Metadata();
   metadata.set('accesstoken', 'bench-token');
   metadata.set('instanceurl', 'https://localhost');
   metadata.set('tenantid', '00D000000000001EAA');
   // The schema first (the relay caches it per schema id too): GetSchema for the bench's one schema.
   const schemaJson = await new Promise<string>((resolve, reject) =>
-    client.GetSchema({ schema_id: options.schemaId }, metadata, (error, info) => (error ? reject(error) : resolve(info!.schema_json)))
+    client.GetSchema({ schema_id: options.schemaId }, metadata, (error, info) =>
+      error ? reject(error) : resolve(info!.schema_json)
+    )
   );
   const type = avro.Type.forSchema(JSON.parse(schemaJson) as avro.Schema, { wrapUnions: false });
   const fd = openSync(options.outPath, 'a');
@@ -45,7 +49,7 @@ export async function runMinimalConsumer(options: {
   let endedAt = 0;
   let cpuMicros = 0;
   let written: string[] = [];
-  let pending: string[][] = [];
+  const pending: string[][] = [];
   let syncs = 0;
   let outstanding = 0;
   void outstanding;

@@ -64,7 +64,9 @@ async function eventsSection(dir: string): Promise<string[]> {
       const result = summarise(run, await server.stop());
       results.get(name)!.push(result);
       perRound.set(name, result.eventsPerSecond);
-      process.stderr.write(`round ${round + 1}/${ROUNDS} ${name}: ${Math.round(result.eventsPerSecond)} events/s\n`);
+      process.stderr.write(
+        `round ${round + 1}/${ROUNDS} ${name}: ${Math.round(result.eventsPerSecond)} events/s\n`
+      );
     }
     if (!ONLY) {
       ratios.npm.push(perRound.get('relay')! / perRound.get('npm-client')!);
@@ -75,14 +77,26 @@ async function eventsSection(dir: string): Promise<string[]> {
   const m = (name: ClientName, key: keyof RunResult) => median(results.get(name)!.map((r) => r[key]));
   const row = (name: ClientName, label: string, durable: string) =>
     `| ${label.padEnd(46)} | ${String(Math.round(m(name, 'eventsPerSecond'))).padStart(8)} | ${m(name, 'p50').toFixed(2).padStart(6)} | ${m(name, 'p99').toFixed(2).padStart(7)} | ${m(name, 'cpuMicrosPerEvent').toFixed(1).padStart(12)} | ${durable} |`;
-  const rounds = (name: ClientName) => results.get(name)!.map((r) => Math.round(r.eventsPerSecond)).join(' / ');
+  const rounds = (name: ClientName) =>
+    results
+      .get(name)!
+      .map((r) => Math.round(r.eventsPerSecond))
+      .join(' / ');
   return [
     `Events mode: ${EVENTS} events x ${ROUNDS} rounds (medians), TLS on 127.0.0.1, Pub/Sub server in a child process (one per client and round), order rotating per round`,
     '',
     '| client                                         | events/s | p50 ms | p99 ms  | CPU µs/event | durability |',
     '|------------------------------------------------|----------|--------|---------|--------------|------------|',
-    row('relay', 'tethr-sf relay --mode events, ndjson sink', 'fdatasync per batch, checkpoint after the sink (≤ 1 window repeated per crash)'),
-    row('minimal', 'minimal durable consumer (bench/)', 'fdatasync per batch, no checkpoint (a crash loses its place)'),
+    row(
+      'relay',
+      'tethr-sf relay --mode events, ndjson sink',
+      'fdatasync per batch, checkpoint after the sink (≤ 1 window repeated per crash)'
+    ),
+    row(
+      'minimal',
+      'minimal durable consumer (bench/)',
+      'fdatasync per batch, no checkpoint (a crash loses its place)'
+    ),
     row('npm-client', 'salesforce-pubsub-api-client 5.5 + file write', 'none (no fsync, no checkpoint)'),
     '',
     `Relay / npm client: ${median(ratios.npm).toFixed(2)}x (rounds ${ratios.npm.map((r) => r.toFixed(2)).join(', ')})`,

@@ -17,7 +17,11 @@ interface Stats {
   cpu: { user: number; system: number };
 }
 
-function ask<T>(child: ChildProcess, message: unknown, match: (reply: Record<string, unknown>) => boolean): Promise<T> {
+function ask<T>(
+  child: ChildProcess,
+  message: unknown,
+  match: (reply: Record<string, unknown>) => boolean
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`bench child exited with ${code}`));
     const onMessage = (reply: unknown) => {
@@ -34,7 +38,11 @@ function ask<T>(child: ChildProcess, message: unknown, match: (reply: Record<str
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function measure(orgs: number, dir: string, busy: boolean): Promise<{
+async function measure(
+  orgs: number,
+  dir: string,
+  busy: boolean
+): Promise<{
   rssMb: number;
   heapMb: number;
   idleCpuPercent: number;
@@ -42,20 +50,31 @@ async function measure(orgs: number, dir: string, busy: boolean): Promise<{
   busyEventsPerSecond?: number;
 }> {
   const db = await freshDatabase('bench');
-  const fakes = fork(new URL('./fakes-process.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const fakes = fork(new URL('./fakes-process.ts', import.meta.url).pathname, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+  });
   const { sf, pubsub } = await ask<{ sf: string; pubsub: string }>(fakes, undefined, (r) => 'sf' in r);
   const out = join(dir, `density-${orgs}`);
   await mkdir(out, { recursive: true });
-  const relay = fork(new URL('./service-process.ts', import.meta.url).pathname, [db.url, pubsub, sf, String(orgs), out], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc']
-  });
+  const relay = fork(
+    new URL('./service-process.ts', import.meta.url).pathname,
+    [db.url, pubsub, sf, String(orgs), out],
+    {
+      execArgv: ['--import', 'tsx', '--expose-gc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+    }
+  );
   try {
     await ask(relay, undefined, (r) => r.ready === true);
     const deadline = Date.now() + 180_000;
     let connections = 0;
     for (;;) {
-      const state = await ask<{ streams: number; connections: number }>(fakes, { streams: true }, (r) => 'streams' in r);
+      const state = await ask<{ streams: number; connections: number }>(
+        fakes,
+        { streams: true },
+        (r) => 'streams' in r
+      );
       connections = state.connections;
       if (state.streams >= orgs) break;
       if (Date.now() > deadline) throw new Error(`only ${state.streams} of ${orgs} streams after 3 minutes`);
@@ -81,7 +100,8 @@ async function measure(orgs: number, dir: string, busy: boolean): Promise<{
       for (;;) {
         const stats = await ask<Stats>(relay, 'stats', (r) => 'rss' in r);
         if (stats.handled >= orgs * perOrg) break;
-        if (performance.now() - start > 300_000) throw new Error(`busy orgs: ${stats.handled} of ${orgs * perOrg} after 5 minutes`);
+        if (performance.now() - start > 300_000)
+          throw new Error(`busy orgs: ${stats.handled} of ${orgs * perOrg} after 5 minutes`);
         await sleep(100);
       }
       result.busyEventsPerSecond = (orgs * perOrg) / ((performance.now() - start) / 1000);

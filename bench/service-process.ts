@@ -16,7 +16,8 @@ import { TenantStore } from '../scripts/relay/service/tenant-store.ts';
 import { consumerKeyOf } from '../test/relay/helpers/orgs-oauth.ts';
 
 const [url, pubsubUrl, sfUrl, orgCount, dir] = process.argv.slice(2);
-if (!url || !pubsubUrl || !sfUrl || !orgCount || !dir || !process.send) throw new Error('forked by bench/service-bench.ts');
+if (!url || !pubsubUrl || !sfUrl || !orgCount || !dir || !process.send)
+  throw new Error('forked by bench/service-bench.ts');
 const database = await openDatabase(url, { max: 10 });
 const tenants = new TenantStore(database);
 const orgs = Array.from({ length: Number(orgCount) }, (_, i) => `00D${String(i + 1).padStart(12, '0')}EAA`);

@@ -31,7 +31,11 @@ export async function transcriptsBench(): Promise<string[]> {
       const stop = new AbortController();
       const latencies: number[] = [];
       const deadLetters = new DeadLetterFile(join(env.dir, `t-${concurrency}.dead.ndjson`));
-      const client = new TethrClient({ baseUrl: new URL(env.tethr.url), clientId: env.tethr.clientId, clientSecret: env.tethr.clientSecret });
+      const client = new TethrClient({
+        baseUrl: new URL(env.tethr.url),
+        clientId: env.tethr.clientId,
+        clientSecret: env.tethr.clientSecret
+      });
       await client.authenticate();
       const run = runRelay({
         connection: fromCredentialsBundle(bundle),
@@ -59,8 +63,12 @@ export async function transcriptsBench(): Promise<string[]> {
       await waitFor(() => env.pubsub.activeStreams === 0, 30_000);
       latencies.sort((a, b) => a - b);
       const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-      rows.push(`| ${String(concurrency).padStart(11)} | ${String(Math.round(CONVERSATIONS / seconds)).padStart(15)} | ${Math.round(p(0.5)).toString().padStart(6)} | ${Math.round(p(0.99)).toString().padStart(6)} |`);
-      process.stderr.write(`transcripts concurrency ${concurrency}: ${Math.round(CONVERSATIONS / seconds)} conversations/s\n`);
+      rows.push(
+        `| ${String(concurrency).padStart(11)} | ${String(Math.round(CONVERSATIONS / seconds)).padStart(15)} | ${Math.round(p(0.5)).toString().padStart(6)} | ${Math.round(p(0.99)).toString().padStart(6)} |`
+      );
+      process.stderr.write(
+        `transcripts concurrency ${concurrency}: ${Math.round(CONVERSATIONS / seconds)} conversations/s\n`
+      );
     }
   } finally {
     await env.stop();

@@ -24,7 +24,8 @@ export type RelayCheckpointShowResult = CheckpointView[];
 const messages = loadMessages('relay');
 
 export default class RelayCheckpointShow extends SfCommand<RelayCheckpointShowResult> {
-  public static override readonly summary = "Show a relay's checkpoint: replay id, when it was written, and the backfill that covers the time since.";
+  public static override readonly summary =
+    "Show a relay's checkpoint: replay id, when it was written, and the backfill that covers the time since.";
   public static override readonly description =
     'The checkpoint file is two CRC-checked slots, not JSON: this prints the valid, newest one. With --org-id and --database-url it shows the checkpoints `tethr-sf relay serve` keeps in PostgreSQL instead.';
   public static override readonly examples = [
@@ -61,10 +62,16 @@ export default class RelayCheckpointShow extends SfCommand<RelayCheckpointShowRe
         }
       ];
     } else if (flags['org-id']) {
-      const database = await openDatabase(flags['database-url'], { applicationName: 'tethr-sf relay checkpoint show', max: 1 });
+      const database = await openDatabase(flags['database-url'], {
+        applicationName: 'tethr-sf relay checkpoint show',
+        max: 1
+      });
       try {
         const rows = await readPgCheckpoints(database, flags['org-id']);
-        if (rows.length === 0) throw messages.createError('error.CheckpointNotFound', [`org ${flags['org-id']} in ${database.describe}`]);
+        if (rows.length === 0)
+          throw messages.createError('error.CheckpointNotFound', [
+            `org ${flags['org-id']} in ${database.describe}`
+          ]);
         views = rows.map((row) => ({
           source: `${database.describe} (org ${flags['org-id']!.slice(0, 15)})`,
           topic: row.topic,

@@ -12,7 +12,10 @@ export interface LoadedConnection {
   source: string;
 }
 
-export async function loadConnection(flags: { connection?: string; credentials?: string }): Promise<LoadedConnection> {
+export async function loadConnection(flags: {
+  connection?: string;
+  credentials?: string;
+}): Promise<LoadedConnection> {
   const source = flags.connection ?? flags.credentials!;
   const { connection, document } = await readConnectionDocument(source);
   return { connection, document, source };

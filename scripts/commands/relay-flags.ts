@@ -24,7 +24,11 @@ export const logLevelFlag = Flags.option({
   default: 'info'
 })();
 
-export const statusIntervalFlag = Flags.integer({ summary: 'Seconds between status log lines.', min: 1, default: 30 });
+export const statusIntervalFlag = Flags.integer({
+  summary: 'Seconds between status log lines.',
+  min: 1,
+  default: 30
+});
 
 export const modeFlag = Flags.option({
   summary: "transcripts: send each conversation in Tethr's format; events: forward the events as received.",

@@ -26,7 +26,7 @@ export interface RelayOrgsAddResult {
 export default class RelayOrgsAdd extends SfCommand<RelayOrgsAddResult> {
   public static override readonly summary = 'Add an org to the relay service, or change its options.';
   public static override readonly description =
-    'Stores the org\'s connection and options in the relay database. Running replicas of `tethr-sf relay serve` pick it up at once; adding an org that is already there replaces its connection and options, and its relay restarts with them. The database then holds what the connection file holds (for local and legacy apps, their consumer secret): protect it like the files.';
+    "Stores the org's connection and options in the relay database. Running replicas of `tethr-sf relay serve` pick it up at once; adding an org that is already there replaces its connection and options, and its relay restarts with them. The database then holds what the connection file holds (for local and legacy apps, their consumer secret): protect it like the files.";
   public static override readonly examples = [
     '<%= config.bin %> <%= command.id %> --connection ./acme.tethr-connection.json',
     '<%= config.bin %> <%= command.id %> --credentials ./acme.credentials.json --mode events --sink ndjson:/var/lib/tethr/acme.ndjson',
@@ -45,7 +45,8 @@ export default class RelayOrgsAdd extends SfCommand<RelayOrgsAddResult> {
     'num-requested': numRequestedFlag,
     'tethr-concurrency': tethrConcurrencyFlag,
     'connect-hourly-limit': Flags.integer({
-      summary: 'Connect API conversation-entries calls per hour this org may spend (Salesforce allows 1,000 by default).',
+      summary:
+        'Connect API conversation-entries calls per hour this org may spend (Salesforce allows 1,000 by default).',
       min: 1,
       default: DEFAULT_CONNECT_HOURLY_LIMIT
     }),
@@ -68,7 +69,10 @@ export default class RelayOrgsAdd extends SfCommand<RelayOrgsAddResult> {
       connectHourlyLimit: flags['connect-hourly-limit'],
       ...(flags['tethr-url'] ? { tethrUrl: flags['tethr-url'] } : {})
     });
-    const database = await openDatabase(flags['database-url'], { applicationName: 'tethr-sf relay orgs add', max: 2 });
+    const database = await openDatabase(flags['database-url'], {
+      applicationName: 'tethr-sf relay orgs add',
+      max: 2
+    });
     try {
       const outcome = await new TenantStore(database).put(connection, document, options);
       const orgId = connection.orgId.slice(0, 15);

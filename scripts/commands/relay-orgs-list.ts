@@ -6,8 +6,12 @@ import { databaseUrlFlag } from './relay-flags.ts';
 export type RelayOrgsListResult = TenantListing[];
 
 export default class RelayOrgsList extends SfCommand<RelayOrgsListResult> {
-  public static override readonly summary = 'List the orgs of the relay service: who relays each, and how far.';
-  public static override readonly examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json'];
+  public static override readonly summary =
+    'List the orgs of the relay service: who relays each, and how far.';
+  public static override readonly examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --json'
+  ];
 
   public static override readonly flags = {
     'database-url': databaseUrlFlag
@@ -15,7 +19,10 @@ export default class RelayOrgsList extends SfCommand<RelayOrgsListResult> {
 
   public async run(): Promise<RelayOrgsListResult> {
     const { flags } = await this.parse(RelayOrgsList);
-    const database = await openDatabase(flags['database-url'], { applicationName: 'tethr-sf relay orgs list', max: 2 });
+    const database = await openDatabase(flags['database-url'], {
+      applicationName: 'tethr-sf relay orgs list',
+      max: 2
+    });
     try {
       const orgs = await new TenantStore(database).list();
       this.table({

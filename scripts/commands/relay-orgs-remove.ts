@@ -24,13 +24,18 @@ export default class RelayOrgsRemove extends SfCommand<RelayOrgsRemoveResult> {
 
   public async run(): Promise<RelayOrgsRemoveResult> {
     const { flags } = await this.parse(RelayOrgsRemove);
-    const database = await openDatabase(flags['database-url'], { applicationName: 'tethr-sf relay orgs remove', max: 2 });
+    const database = await openDatabase(flags['database-url'], {
+      applicationName: 'tethr-sf relay orgs remove',
+      max: 2
+    });
     try {
       const outcome = await new TenantStore(database).remove(flags['org-id']);
       const orgId = flags['org-id'].slice(0, 15);
       if (outcome === 'not-found') throw messages.createError('error.OrgNotFound', [orgId]);
       this.logSuccess(
-        outcome === 'removed' ? `Removed org ${orgId}.` : `Org ${orgId} is being drained by its replica; it is removed once its last checkpoint is written.`
+        outcome === 'removed'
+          ? `Removed org ${orgId}.`
+          : `Org ${orgId} is being drained by its replica; it is removed once its last checkpoint is written.`
       );
       return { orgId, outcome };
     } finally {

@@ -15,7 +15,8 @@ export interface RelayServeResult {
 }
 
 export default class RelayServe extends SfCommand<RelayServeResult> {
-  public static override readonly summary = 'Relay every org in the relay database: many orgs per process, any number of replicas.';
+  public static override readonly summary =
+    'Relay every org in the relay database: many orgs per process, any number of replicas.';
   public static override readonly description =
     "Reads its orgs (connections and per-org options, managed with `tethr-sf relay orgs add|remove|list`) from PostgreSQL and relays each one like `tethr-sf relay` does, with checkpoints and dead letters in the database. Replicas share the orgs through leases with a fencing epoch: each takes its share, renews it, and takes over a dead replica's orgs within the lease time; a replica that lost a lease can no longer write that org's checkpoint. Added, changed and removed orgs are picked up while it runs. Serves /healthz, /readyz and Prometheus /metrics on --http-port. SIGTERM drains every org, writes its checkpoint and releases its lease. Logs are JSON lines on stderr with the org on every line.";
   public static override readonly examples = [
@@ -34,17 +35,32 @@ export default class RelayServe extends SfCommand<RelayServeResult> {
   public static override readonly flags = {
     'database-url': databaseUrlFlag,
     'pubsub-endpoint': pubsubEndpointFlag,
-    'replica-id': Flags.string({ summary: 'This replica\'s name in leases and logs (default: host name and pid).' }),
+    'replica-id': Flags.string({
+      summary: "This replica's name in leases and logs (default: host name and pid)."
+    }),
     'lease-seconds': Flags.integer({
-      summary: 'How long an org stays with a replica that stops renewing (a dead replica\'s orgs move after this).',
+      summary:
+        "How long an org stays with a replica that stops renewing (a dead replica's orgs move after this).",
       min: 2,
       max: 600,
       default: 30
     }),
-    'http-port': Flags.integer({ summary: 'Port for /healthz, /readyz and /metrics (0: any free port).', min: 0, max: 65535, default: 9464 }),
+    'http-port': Flags.integer({
+      summary: 'Port for /healthz, /readyz and /metrics (0: any free port).',
+      min: 0,
+      max: 65535,
+      default: 9464
+    }),
     'http-host': Flags.string({ summary: 'Address the HTTP server listens on.', default: '0.0.0.0' }),
-    'max-orgs': Flags.integer({ summary: 'At most this many orgs on this replica (default: its share of all).', min: 1 }),
-    'drain-timeout': Flags.integer({ summary: 'Seconds a stop waits for in-flight deliveries.', min: 1, default: 30 }),
+    'max-orgs': Flags.integer({
+      summary: 'At most this many orgs on this replica (default: its share of all).',
+      min: 1
+    }),
+    'drain-timeout': Flags.integer({
+      summary: 'Seconds a stop waits for in-flight deliveries.',
+      min: 1,
+      default: 30
+    }),
     'status-interval': statusIntervalFlag,
     'log-level': logLevelFlag
   };

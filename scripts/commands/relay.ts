@@ -2,10 +2,19 @@ import { access, rename } from 'node:fs/promises';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { CheckpointLock } from '../relay/checkpoint-lock.ts';
 import { DeadLetterFile } from '../relay/dead-letters.ts';
-import { defaultCheckpointPath, defaultDeadLetterPath, legacyCheckpointPath } from '../relay/default-paths.ts';
+import {
+  defaultCheckpointPath,
+  defaultDeadLetterPath,
+  legacyCheckpointPath
+} from '../relay/default-paths.ts';
 import { parsePubSubEndpoint } from '../relay/pubsub-endpoint.ts';
 import { jsonLogger, withFields, type LogLevel, type RelayLogger } from '../relay/relay-logger.ts';
-import { runRelay, type InvalidReplayPolicy, type RelayMode, type RelaySummary } from '../relay/relay-runner.ts';
+import {
+  runRelay,
+  type InvalidReplayPolicy,
+  type RelayMode,
+  type RelaySummary
+} from '../relay/relay-runner.ts';
 import { checkSink, createSink } from '../relay/sink-factory.ts';
 import { parseSinkOption } from '../relay/sink-option.ts';
 import { checkTethr, tethrClientFromEnv } from '../relay/tethr-env.ts';
@@ -60,7 +69,8 @@ export default class Relay extends SfCommand<RelayResult> {
     mode: modeFlag,
     sink: sinkFlag,
     checkpoint: Flags.file({
-      summary: 'Checkpoint file (default .tethr/relay-<orgId>.checkpoint). One per org and topic; `tethr-sf relay checkpoint show <file>` prints it.'
+      summary:
+        'Checkpoint file (default .tethr/relay-<orgId>.checkpoint). One per org and topic; `tethr-sf relay checkpoint show <file>` prints it.'
     }),
     'dead-letter': Flags.file({
       summary: 'Dead-letter file for undeliverable records (default: next to the checkpoint).'
@@ -81,7 +91,9 @@ export default class Relay extends SfCommand<RelayResult> {
     const endpoint = parsePubSubEndpoint(flags['pubsub-endpoint']);
     const sinkSpec = parseSinkOption(flags.sink);
     checkSink(sinkSpec, { mode: flags.mode, json: this.jsonEnabled() });
-    const logger = withFields(jsonLogger({ level: flags['log-level'] as LogLevel }), { orgId: connection.orgId });
+    const logger = withFields(jsonLogger({ level: flags['log-level'] as LogLevel }), {
+      orgId: connection.orgId
+    });
     const checkpoint = flags.checkpoint ?? (await defaultCheckpoint(connection.orgId, logger));
     const deadLetterPath = flags['dead-letter'] ?? defaultDeadLetterPath(checkpoint);
     const tethr = sinkSpec.type === 'tethr' ? tethrClientFromEnv() : undefined;

@@ -54,7 +54,11 @@ export class CheckpointLock {
     };
     for (let attempt = 0; attempt < 3; attempt += 1) {
       try {
-        const handle = await open(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
+        const handle = await open(
+          path,
+          fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL,
+          0o600
+        );
         await handle.writeFile(`${JSON.stringify(holder)}\n`);
         await handle.close();
         return new CheckpointLock(path, holder.token);

@@ -18,9 +18,18 @@ export function connectionFromDocument(document: unknown, source: string): OrgCo
  * Reads a v2 connection file or a v1 bundle (plain or age-encrypted; refused when others can read
  * it) and keeps the document itself, decrypted, for the tenant table.
  */
-export async function readConnectionDocument(path: string, options: ReadOptions = {}): Promise<StoredConnection> {
+export async function readConnectionDocument(
+  path: string,
+  options: ReadOptions = {}
+): Promise<StoredConnection> {
   const parsed = await readConnectionOrBundle(path, options);
   if (parsed.kind === 'connection')
-    return { connection: fromConnectionFile(parsed.file), document: parsed.file as unknown as Record<string, unknown> };
-  return { connection: fromCredentialsBundle(parsed.bundle), document: parsed.bundle as unknown as Record<string, unknown> };
+    return {
+      connection: fromConnectionFile(parsed.file),
+      document: parsed.file as unknown as Record<string, unknown>
+    };
+  return {
+    connection: fromCredentialsBundle(parsed.bundle),
+    document: parsed.bundle as unknown as Record<string, unknown>
+  };
 }

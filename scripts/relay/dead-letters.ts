@@ -138,15 +138,13 @@ export class DeadLetterFile implements DeadLetterStore {
     return letters
       .reverse()
       .slice(0, query.limit ?? 100)
-      .map(({ payload: _payload, ...summary }) => summary);
+      .map(withoutPayload);
   }
 
   async get(id: string, options: { withPayload?: boolean } = {}): Promise<DeadLetterRecord | undefined> {
     const found = (await this.#read()).find((l) => l.id === id);
     if (!found) return undefined;
-    if (options.withPayload) return found;
-    const { payload: _payload, ...summary } = found;
-    return summary;
+    return options.withPayload ? found : withoutPayload(found);
   }
 
   async markRetried(id: string): Promise<boolean> {
@@ -232,6 +230,12 @@ export class DeadLetterFile implements DeadLetterStore {
     );
     return this.#handle;
   }
+}
+
+function withoutPayload(letter: DeadLetterRecord): DeadLetterSummary {
+  const summary: DeadLetterRecord = { ...letter };
+  delete summary.payload;
+  return summary;
 }
 
 function matches(letter: DeadLetterSummary, query: Omit<DeadLetterQuery, 'limit'>): boolean {

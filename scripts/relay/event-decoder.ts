@@ -54,7 +54,11 @@ export class EventDecoder {
   decodeKnown(consumerEvent: ConsumerEvent): Decoded | undefined {
     const raw = consumerEvent.event;
     const replayId = consumerEvent.replay_id.toString('base64');
-    if (!raw) return { ok: false, letter: { reason: 'undecodable-event', detail: 'ConsumerEvent without event', replayId } };
+    if (!raw)
+      return {
+        ok: false,
+        letter: { reason: 'undecodable-event', detail: 'ConsumerEvent without event', replayId }
+      };
     const schema = this.#schemas.cached(raw.schema_id);
     if (!schema) return undefined;
     return this.#decodeWith(schema, consumerEvent, replayId);
@@ -109,7 +113,8 @@ export class EventDecoder {
       schema,
       createdDate: typeof created === 'number' ? created : null
     };
-    if (this.#closedEvents) decoded.event = toClosedEvent(raw.id, raw.schema_id, consumerEvent.replay_id, fields);
+    if (this.#closedEvents)
+      decoded.event = toClosedEvent(raw.id, raw.schema_id, consumerEvent.replay_id, fields);
     return decoded;
   }
 }

@@ -80,12 +80,22 @@ export class LimitsMonitor {
       const usedPercent = Math.round(((max - remaining) / max) * 100);
       if (usedPercent >= this.#warnPercent) {
         if (!this.#warned.has(name))
-          this.#logger.log('warn', messages.warning('warning.LimitNearlyUsed', [this.#orgId, usedPercent, name, max - remaining, max]), {
-            limit: name,
-            max,
-            remaining,
-            usedPercent
-          });
+          this.#logger.log(
+            'warn',
+            messages.warning('warning.LimitNearlyUsed', [
+              this.#orgId,
+              usedPercent,
+              name,
+              max - remaining,
+              max
+            ]),
+            {
+              limit: name,
+              max,
+              remaining,
+              usedPercent
+            }
+          );
         this.#warned.add(name);
       } else {
         this.#warned.delete(name);

@@ -13,5 +13,8 @@ export function openRelaySession(
   connection: OrgConnection,
   options: { appCredential?: TethrAppCredential | undefined } = {}
 ): RelaySession {
-  return openIntegrationSession(connection, 'appCredential' in options ? { appCredential: options.appCredential } : {});
+  return openIntegrationSession(
+    connection,
+    'appCredential' in options ? { appCredential: options.appCredential } : {}
+  );
 }

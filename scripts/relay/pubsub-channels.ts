@@ -45,10 +45,14 @@ export class PubSubChannelPool implements PubSubConnector {
   acquire(): PubSubClient {
     let best: PooledChannel | undefined;
     for (const channel of this.#channels)
-      if (channel.streams < this.#streamsPerChannel && (!best || channel.streams < best.streams)) best = channel;
+      if (channel.streams < this.#streamsPerChannel && (!best || channel.streams < best.streams))
+        best = channel;
     if (!best) {
       const { PubSub } = loadPubSubPackage();
-      best = { client: new PubSub(this.#endpoint.target, channelCredentials(this.#endpoint), CHANNEL_OPTIONS), streams: 0 };
+      best = {
+        client: new PubSub(this.#endpoint.target, channelCredentials(this.#endpoint), CHANNEL_OPTIONS),
+        streams: 0
+      };
       this.#channels.push(best);
       this.#byClient.set(best.client, best);
     }

@@ -194,7 +194,11 @@ export class OrgRelay {
     const { logger, checkpoints } = this.#o;
     const saved = await checkpoints.read();
     if (saved && saved.topic !== this.#topic) {
-      throw messages.createError('error.CheckpointTopicMismatch', [checkpoints.location, saved.topic, this.#topic]);
+      throw messages.createError('error.CheckpointTopicMismatch', [
+        checkpoints.location,
+        saved.topic,
+        this.#topic
+      ]);
     }
     this.#saved = saved;
     this.#checkpointer = new Checkpointer({
@@ -204,7 +208,10 @@ export class OrgRelay {
       previouslyAcknowledged: saved?.acknowledged ?? 0,
       onCommitted: () => this.#onCommitted(),
       onError: (error) =>
-        logger.log('error', 'checkpoint write failed; will retry', { checkpoint: checkpoints.location, error }),
+        logger.log('error', 'checkpoint write failed; will retry', {
+          checkpoint: checkpoints.location,
+          error
+        }),
       onLeaseLost: (error) => this.#loseLease(error)
     });
     this.#client = this.#o.pubsub.acquire();
@@ -257,7 +264,10 @@ export class OrgRelay {
         : (this.#o.startAt ?? 'latest').toUpperCase(),
       numRequested: this.#flow.window
     });
-    const status = setInterval(() => logger.log('info', 'status', this.#status()), this.#o.statusIntervalMs ?? 30_000);
+    const status = setInterval(
+      () => logger.log('info', 'status', this.#status()),
+      this.#o.statusIntervalMs ?? 30_000
+    );
     status.unref();
     const limits = new LimitsMonitor({
       rest: this.#rest,
@@ -403,7 +413,10 @@ export class OrgRelay {
       this.#intake.shift();
       batch = this.#accept(decoded, next, batch);
       // Later events decode synchronously now that the schema is known; hand them on in bursts.
-      if (this.#intake.length === 0 || this.#decoder.decodeKnown(this.#intake[0]!.consumerEvent) === undefined) {
+      if (
+        this.#intake.length === 0 ||
+        this.#decoder.decodeKnown(this.#intake[0]!.consumerEvent) === undefined
+      ) {
         batch = this.#close(batch);
         this.#dispatchReady();
       }
@@ -421,7 +434,12 @@ export class OrgRelay {
   ): Extract<Unit, { kind: 'events' }> | undefined {
     if (!decoded.ok) {
       batch = this.#close(batch);
-      this.#ready.push({ ...tracked, kind: 'letter', letter: decoded.letter, info: { eventId: decoded.letter.eventId } });
+      this.#ready.push({
+        ...tracked,
+        kind: 'letter',
+        letter: decoded.letter,
+        info: { eventId: decoded.letter.eventId }
+      });
       return batch;
     }
     if (this.#events) {
@@ -486,14 +504,18 @@ export class OrgRelay {
   #dispatch(unit: Unit): void {
     switch (unit.kind) {
       case 'events': {
-        this.#track(this.#events!.deliver(unit.items.map((i) => i.decoded)).then((outcomes) => this.#completeEvents(unit.items, outcomes)));
+        this.#track(
+          this.#events!.deliver(unit.items.map((i) => i.decoded)).then((outcomes) =>
+            this.#completeEvents(unit.items, outcomes)
+          )
+        );
         return;
       }
       case 'letter':
         this.#track(
-          this.#o.deadLetters.write(unit.letter).then(() =>
-            this.#complete(unit.seq, unit.receivedAt, 'dead-lettered', unit.info)
-          )
+          this.#o.deadLetters
+            .write(unit.letter)
+            .then(() => this.#complete(unit.seq, unit.receivedAt, 'dead-lettered', unit.info))
         );
         return;
       case 'skip':
@@ -515,7 +537,10 @@ export class OrgRelay {
   }
 
   /** A sink batch acknowledged (events mode): the per-event bookkeeping, once per batch where it can be. */
-  #completeEvents(items: Array<Tracked & { decoded: DecodedEvent }>, outcomes: readonly DeliveryOutcome[]): void {
+  #completeEvents(
+    items: Array<Tracked & { decoded: DecodedEvent }>,
+    outcomes: readonly DeliveryOutcome[]
+  ): void {
     if (this.#leaseLost) return;
     const now = performance.now();
     let moved = false;
@@ -530,7 +555,11 @@ export class OrgRelay {
       }
       delivered += 1;
       if (this.#debugEvents)
-        this.#o.logger.log('debug', 'event handled', { eventId: item.decoded.eventId, outcome, latencyMs: round(now - item.receivedAt) });
+        this.#o.logger.log('debug', 'event handled', {
+          eventId: item.decoded.eventId,
+          outcome,
+          latencyMs: round(now - item.receivedAt)
+        });
       this.#o.onEventHandled?.(round(now - item.receivedAt), item.decoded.eventId);
       if (this.#acker.ack(item.seq)) moved = true;
     }
@@ -538,7 +567,8 @@ export class OrgRelay {
     const last = items.at(-1)!;
     if (this.#o.metrics) {
       this.#o.metrics.handled('delivered', delivered);
-      if (last.decoded.createdDate !== null) this.#o.metrics.lag(Math.max(0, (Date.now() - last.decoded.createdDate) / 1000));
+      if (last.decoded.createdDate !== null)
+        this.#o.metrics.lag(Math.max(0, (Date.now() - last.decoded.createdDate) / 1000));
     }
     this.#o.logger.log('info', 'events handled', {
       count: items.length,
@@ -570,8 +600,13 @@ export class OrgRelay {
     // One line per event in transcripts mode (a few per second, each a conversation someone may
     // look for); in events mode one line per batch (above), the per-event line at debug level.
     if (info) {
-      const { createdDate: _created, ...shown } = info;
-      this.#o.logger.log('info', 'event handled', { ...shown, outcome, latencyMs });
+      this.#o.logger.log('info', 'event handled', {
+        eventId: info.eventId,
+        recordId: info.recordId,
+        objectType: info.objectType,
+        outcome,
+        latencyMs
+      });
     } else if (this.#debugEvents && event) {
       this.#o.logger.log('debug', 'event handled', { eventId: event.eventId, outcome, latencyMs });
     }
@@ -672,7 +707,10 @@ export class OrgRelay {
           { inFlight: this.#inFlight.size }
         );
       await this.#checkpointer.flush().catch((error: unknown) =>
-        logger.log('error', 'final checkpoint write failed', { checkpoint: this.#o.checkpoints.location, error })
+        logger.log('error', 'final checkpoint write failed', {
+          checkpoint: this.#o.checkpoints.location,
+          error
+        })
       );
     }
     await this.#o.checkpoints.close().catch(() => undefined);

@@ -16,7 +16,10 @@ export type {
   RelaySummary
 } from './relay-core.ts';
 
-export interface RelayOptions extends Omit<OrgRelayOptions, 'checkpoints' | 'pubsub' | 'fence' | 'deadLetters'> {
+export interface RelayOptions extends Omit<
+  OrgRelayOptions,
+  'checkpoints' | 'pubsub' | 'fence' | 'deadLetters'
+> {
   deadLetters: DeadLetterStore;
   checkpointPath: string;
   endpoint: PubSubEndpoint;
@@ -26,7 +29,11 @@ export async function runRelay(options: RelayOptions): Promise<RelaySummary> {
   const { checkpointPath, endpoint, ...rest } = options;
   const pubsub = new PubSubChannelPool(endpoint);
   try {
-    return await new OrgRelay({ ...rest, checkpoints: new FileCheckpointStore(checkpointPath), pubsub }).run();
+    return await new OrgRelay({
+      ...rest,
+      checkpoints: new FileCheckpointStore(checkpointPath),
+      pubsub
+    }).run();
   } finally {
     await options.deadLetters.close().catch(() => undefined);
     pubsub.close();

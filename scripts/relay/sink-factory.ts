@@ -15,7 +15,8 @@ const messages = loadMessages('relay');
 export function checkSink(spec: SinkSpec, options: { mode: 'transcripts' | 'events'; json: boolean }): void {
   if (spec.type === 'ndjson' && spec.path === '-' && options.json)
     throw messages.createError('error.SinkConflictsWithJson');
-  if (spec.type === 'tethr' && options.mode === 'events') throw messages.createError('error.EventsModeNeedsNdjson');
+  if (spec.type === 'tethr' && options.mode === 'events')
+    throw messages.createError('error.EventsModeNeedsNdjson');
 }
 
 export function createSink(

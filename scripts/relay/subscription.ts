@@ -172,7 +172,9 @@ export class Subscription {
       default:
         this.#logger.log(
           'warn',
-          answered ? 'pub/sub stream failed; reconnecting with backoff' : 'pub/sub did not answer; retrying with backoff',
+          answered
+            ? 'pub/sub stream failed; reconnecting with backoff'
+            : 'pub/sub did not answer; retrying with backoff',
           { ...details, attempt: attempt + 1 }
         );
         return backoffDelay(attempt, this.#policy);

@@ -16,9 +16,14 @@ export function tethrClientFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   options: { timeoutMs?: number; baseUrl?: string } = {}
 ): TethrClient {
-  const missing = TETHR_ENV.filter((name) => !env[name]?.trim() && !(name === 'TETHR_API_URL' && options.baseUrl));
+  const missing = TETHR_ENV.filter(
+    (name) => !env[name]?.trim() && !(name === 'TETHR_API_URL' && options.baseUrl)
+  );
   if (missing.length > 0) throw messages.createError('error.TethrEnvMissing', [missing.join(', ')]);
-  const baseUrl = parseTethrUrl(options.baseUrl ?? env.TETHR_API_URL!.trim(), options.baseUrl ? '--tethr-url' : 'TETHR_API_URL');
+  const baseUrl = parseTethrUrl(
+    options.baseUrl ?? env.TETHR_API_URL!.trim(),
+    options.baseUrl ? '--tethr-url' : 'TETHR_API_URL'
+  );
   return new TethrClient({
     baseUrl,
     clientId: env.TETHR_API_CLIENT_ID!.trim(),
@@ -61,7 +66,12 @@ export async function checkTethr(
       const refusal = tethrStartError(error, origin);
       if (refusal) throw refusal;
       if (attempt + 1 >= attempts || options.signal?.aborted) {
-        throw messages.createError('error.TethrNotReady', [origin, attempts, (error as Error).message], [], error);
+        throw messages.createError(
+          'error.TethrNotReady',
+          [origin, attempts, (error as Error).message],
+          [],
+          error
+        );
       }
       const delayMs = backoffDelay(attempt, options.policy ?? { baseMs: 500, capMs: 5_000 });
       options.logger?.log('warn', 'tethr token request failed at start, retrying', {
@@ -96,9 +106,19 @@ export function tethrStartError(error: unknown, origin: string): SfError | undef
   }
   if (error instanceof TethrTokenError) {
     if (error.status === 400 || error.status === 401 || error.status === 403)
-      return messages.createError('error.TethrCredentialsRefused', [origin, `HTTP ${error.status}`], [], error);
+      return messages.createError(
+        'error.TethrCredentialsRefused',
+        [origin, `HTTP ${error.status}`],
+        [],
+        error
+      );
     if (error.status === 404)
-      return messages.createError('error.TethrUnreachable', [origin, 'no /Token endpoint there (HTTP 404): is this a Tethr URL?'], [], error);
+      return messages.createError(
+        'error.TethrUnreachable',
+        [origin, 'no /Token endpoint there (HTTP 404): is this a Tethr URL?'],
+        [],
+        error
+      );
     return undefined;
   }
   if (error instanceof TethrHttpError) return undefined;

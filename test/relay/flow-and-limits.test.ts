@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HourlyBudget } from '../../scripts/relay/connect-budget.ts';
-import { ConnectLimitError, MessagingSessionFetcher } from '../../scripts/relay/fetchers/messaging-session-fetcher.ts';
+import {
+  ConnectLimitError,
+  MessagingSessionFetcher
+} from '../../scripts/relay/fetchers/messaging-session-fetcher.ts';
 import { CountingRest } from '../../scripts/relay/fetchers/salesforce-rest.ts';
 import { FlowControl, MAX_OUTSTANDING } from '../../scripts/relay/flow-control.ts';
 import { LimitsMonitor } from '../../scripts/relay/limits-monitor.ts';
@@ -30,7 +33,10 @@ describe('flow control', () => {
     assert.equal(flow.toRequest(0, 400), 0);
     for (let pending = 0; pending <= MAX_OUTSTANDING; pending += 7)
       for (let unsaved = 0; unsaved <= 500; unsaved += 13)
-        assert.ok(pending + flow.toRequest(pending, unsaved) <= MAX_OUTSTANDING, `pending ${pending}, unsaved ${unsaved}`);
+        assert.ok(
+          pending + flow.toRequest(pending, unsaved) <= MAX_OUTSTANDING,
+          `pending ${pending}, unsaved ${unsaved}`
+        );
   });
 
   it('lets at most one window of deliveries run ahead of the checkpoint', () => {
@@ -62,7 +68,10 @@ describe('Connect conversation-entries budget', () => {
     now = 1_000;
     await budget.take(2);
     assert.equal(now, 3_600_000, 'waited until the first calls left the hour');
-    assert.ok(waits.every((ms) => ms <= 60_000), 'in steps of at most a minute (a stop ends the wait)');
+    assert.ok(
+      waits.every((ms) => ms <= 60_000),
+      'in steps of at most a minute (a stop ends the wait)'
+    );
     const controller = new AbortController();
     controller.abort();
     await assert.rejects(budget.take(5, controller.signal));
@@ -76,7 +85,12 @@ describe('Connect conversation-entries budget', () => {
     assert.equal(budget.blockedUntil, now + 5 * 60_000);
     now += 1000;
     assert.equal(budget.refused(), 10 * 60_000);
-    assert.equal(log.lines.filter((l) => l.msg === 'connect api hourly limit refused the call; waiting before the next one').length, 2);
+    assert.equal(
+      log.lines.filter(
+        (l) => l.msg === 'connect api hourly limit refused the call; waiting before the next one'
+      ).length,
+      2
+    );
   });
 
   it('a 503 on a Connect subrequest is waited out (never dead-lettered) and spends the budget', async () => {
@@ -95,7 +109,10 @@ describe('Connect conversation-entries budget', () => {
           const body = JSON.parse(String(init?.body)) as { batchRequests: unknown[] };
           return {
             hasErrors: true,
-            results: body.batchRequests.map(() => ({ statusCode: 503, result: [{ errorCode: 'SERVER_UNAVAILABLE', message: 'rate limit' }] }))
+            results: body.batchRequests.map(() => ({
+              statusCode: 503,
+              result: [{ errorCode: 'SERVER_UNAVAILABLE', message: 'rate limit' }]
+            }))
           } as T;
         }
         return org.batch(JSON.parse(String(init?.body)) as never).json as T;
@@ -128,7 +145,10 @@ describe('/limits', () => {
   it('warns once per limit when it crosses the threshold, and reports the readings', async () => {
     const log = collecting();
     const readings: string[] = [];
-    let limits = { DailyApiRequests: { Max: 1000, Remaining: 100 }, DailyDeliveredPlatformEvents: { Max: 50000, Remaining: 40000 } };
+    let limits = {
+      DailyApiRequests: { Max: 1000, Remaining: 100 },
+      DailyDeliveredPlatformEvents: { Max: 50000, Remaining: 40000 }
+    };
     const monitor = new LimitsMonitor({
       rest: { request: async <T>() => limits as T },
       apiVersion: '66.0',
@@ -141,13 +161,23 @@ describe('/limits', () => {
     await monitor.check();
     const warnings = log.lines.filter((l) => l.level === 'warn');
     assert.equal(warnings.length, 1, 'one warning while it stays above the threshold');
-    assert.equal(warnings[0]!.msg, messages.warning('warning.LimitNearlyUsed', ['00D000000000001EAA', 90, 'DailyApiRequests', 900, 1000]));
-    assert.deepEqual(readings.slice(0, 2), ['DailyApiRequests=100/1000', 'DailyDeliveredPlatformEvents=40000/50000']);
+    assert.equal(
+      warnings[0]!.msg,
+      messages.warning('warning.LimitNearlyUsed', ['00D000000000001EAA', 90, 'DailyApiRequests', 900, 1000])
+    );
+    assert.deepEqual(readings.slice(0, 2), [
+      'DailyApiRequests=100/1000',
+      'DailyDeliveredPlatformEvents=40000/50000'
+    ]);
     limits = { ...limits, DailyApiRequests: { Max: 1000, Remaining: 900 } };
     await monitor.check();
     limits = { ...limits, DailyApiRequests: { Max: 1000, Remaining: 50 } };
     await monitor.check();
-    assert.equal(log.lines.filter((l) => l.level === 'warn').length, 2, 'warns again after it dropped below and crossed again');
+    assert.equal(
+      log.lines.filter((l) => l.level === 'warn').length,
+      2,
+      'warns again after it dropped below and crossed again'
+    );
   });
 });
 
@@ -160,7 +190,11 @@ describe('logs', () => {
     org.log('warn', 'y', { token: 'secret-value' });
     return new Promise<void>((resolve) =>
       setImmediate(() => {
-        const lines = text.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+        const lines = text
+          .join('')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
         assert.ok(lines.every((l) => l.orgId === '00D000000000001'));
         assert.equal(lines[1]!.token, '[redacted]');
         resolve();
@@ -171,7 +205,13 @@ describe('logs', () => {
 
 describe('event schemas', () => {
   it('knows which fields are Salesforce DateTimes from the schema doc', () => {
-    assert.deepEqual(parseEventSchema(conversationClosedSchema('').json).dateTimeFields, ['CreatedDate', 'Closed_At__c']);
-    assert.deepEqual(parseEventSchema(conversationClosedSchema('tethr').json).dateTimeFields, ['CreatedDate', 'tethr__Closed_At__c']);
+    assert.deepEqual(parseEventSchema(conversationClosedSchema('').json).dateTimeFields, [
+      'CreatedDate',
+      'Closed_At__c'
+    ]);
+    assert.deepEqual(parseEventSchema(conversationClosedSchema('tethr').json).dateTimeFields, [
+      'CreatedDate',
+      'tethr__Closed_At__c'
+    ]);
   });
 });

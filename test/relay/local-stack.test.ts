@@ -33,10 +33,14 @@ async function freeBase(): Promise<number> {
 
 function startStack(base: number): RelayChild {
   const child = new RelayChild(
-    spawn(process.execPath, ['--import', TSX, STACK, '--base-port', String(base), '--interval-seconds', '1', '--orgs', '1'], {
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
+    spawn(
+      process.execPath,
+      ['--import', TSX, STACK, '--base-port', String(base), '--interval-seconds', '1', '--orgs', '1'],
+      {
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'pipe']
+      }
+    )
   );
   children.push(child);
   return child;
@@ -64,46 +68,76 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-it('runs on stable ports, prints the relay, backfill and doctor commands, and survives its own restart', { timeout: 120_000 }, async () => {
-  const base = await freeBase();
-  let stack = startStack(base);
-  await waitFor(() => stack.stdout.includes('Ctrl+C stops'), 60_000, () => stack.stderr.slice(-2000));
-  const out = stack.stdout;
-  assert.ok(out.includes(`Salesforce (OAuth, REST)  http://127.0.0.1:${base}\n`));
-  assert.ok(out.includes(`Pub/Sub API (plaintext)   http://127.0.0.1:${base + 1}\n`));
-  assert.ok(out.includes(`Tethr (Token, capture)    http://127.0.0.1:${base + 2}\n`));
-  const lines = out.split('\n').map((l) => l.trim());
-  const relayLine = lines.find((l) => l.startsWith('npx tethr-sf relay --connection') && !l.includes('--mode events'))!;
-  assert.ok(relayLine, 'prints the relay command');
-  assert.ok(lines.some((l) => l.startsWith('npx tethr-sf backfill --connection')), 'prints the backfill command');
-  assert.ok(lines.some((l) => l.startsWith('npx tethr-sf doctor --connection')), 'prints the doctor command');
-  assert.ok(lines.some((l) => l.startsWith('npx tethr-sf relay checkpoint show')), 'prints the checkpoint command');
-  assert.ok(lines.some((l) => l.startsWith('npx tethr-sf relay serve')), 'prints the service command');
-  const exported = lines.find((l) => l.startsWith('export TETHR_API_URL='))!;
-  const env = Object.fromEntries(
-    [...exported.matchAll(/(TETHR_\w+)=('?)([^' ]+)\2/g)].map((m) => [m[1]!, m[3]!])
-  );
-  assert.equal(env.TETHR_API_URL, `http://127.0.0.1:${base + 2}`);
+it(
+  'runs on stable ports, prints the relay, backfill and doctor commands, and survives its own restart',
+  { timeout: 120_000 },
+  async () => {
+    const base = await freeBase();
+    let stack = startStack(base);
+    await waitFor(
+      () => stack.stdout.includes('Ctrl+C stops'),
+      60_000,
+      () => stack.stderr.slice(-2000)
+    );
+    const out = stack.stdout;
+    assert.ok(out.includes(`Salesforce (OAuth, REST)  http://127.0.0.1:${base}\n`));
+    assert.ok(out.includes(`Pub/Sub API (plaintext)   http://127.0.0.1:${base + 1}\n`));
+    assert.ok(out.includes(`Tethr (Token, capture)    http://127.0.0.1:${base + 2}\n`));
+    const lines = out.split('\n').map((l) => l.trim());
+    const relayLine = lines.find(
+      (l) => l.startsWith('npx tethr-sf relay --connection') && !l.includes('--mode events')
+    )!;
+    assert.ok(relayLine, 'prints the relay command');
+    assert.ok(
+      lines.some((l) => l.startsWith('npx tethr-sf backfill --connection')),
+      'prints the backfill command'
+    );
+    assert.ok(
+      lines.some((l) => l.startsWith('npx tethr-sf doctor --connection')),
+      'prints the doctor command'
+    );
+    assert.ok(
+      lines.some((l) => l.startsWith('npx tethr-sf relay checkpoint show')),
+      'prints the checkpoint command'
+    );
+    assert.ok(
+      lines.some((l) => l.startsWith('npx tethr-sf relay serve')),
+      'prints the service command'
+    );
+    const exported = lines.find((l) => l.startsWith('export TETHR_API_URL='))!;
+    const env = Object.fromEntries(
+      [...exported.matchAll(/(TETHR_\w+)=('?)([^' ]+)\2/g)].map((m) => [m[1]!, m[3]!])
+    );
+    assert.equal(env.TETHR_API_URL, `http://127.0.0.1:${base + 2}`);
 
-  let relay = runPrinted(relayLine, env);
-  await waitFor(() => /Tethr has [1-9]\d* captures/.test(stack.stdout), 60_000, () => relay.stderr.slice(-2000));
-  relay.process.kill('SIGTERM');
-  assert.equal(await relay.exited, 0, relay.stderr.slice(-2000));
+    let relay = runPrinted(relayLine, env);
+    await waitFor(
+      () => /Tethr has [1-9]\d* captures/.test(stack.stdout),
+      60_000,
+      () => relay.stderr.slice(-2000)
+    );
+    relay.process.kill('SIGTERM');
+    assert.equal(await relay.exited, 0, relay.stderr.slice(-2000));
 
-  // Restart the stack: same ports, same commands, and the checkpoint is still good.
-  stack.process.kill('SIGINT');
-  await stack.exited;
-  stack = startStack(base);
-  await waitFor(() => stack.stdout.includes('Ctrl+C stops'), 60_000, () => stack.stderr.slice(-2000));
-  assert.ok(stack.stdout.includes(relayLine), 'the same relay command after a restart');
-  relay = runPrinted(relayLine, env);
-  await relay.waitForLog((l) => l.msg === 'subscribed', 30_000);
-  const subscribed = relay.logs().find((l) => l.msg === 'subscribed')!;
-  assert.equal(subscribed.replayPreset, 'CUSTOM', 'resumes from its checkpoint');
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
-  assert.ok(!relay.stderr.includes('STORED REPLAY ID REJECTED'), relay.stderr.slice(-2000));
-  relay.process.kill('SIGTERM');
-  assert.equal(await relay.exited, 0);
-  stack.process.kill('SIGINT');
-  await stack.exited;
-});
+    // Restart the stack: same ports, same commands, and the checkpoint is still good.
+    stack.process.kill('SIGINT');
+    await stack.exited;
+    stack = startStack(base);
+    await waitFor(
+      () => stack.stdout.includes('Ctrl+C stops'),
+      60_000,
+      () => stack.stderr.slice(-2000)
+    );
+    assert.ok(stack.stdout.includes(relayLine), 'the same relay command after a restart');
+    relay = runPrinted(relayLine, env);
+    await relay.waitForLog((l) => l.msg === 'subscribed', 30_000);
+    const subscribed = relay.logs().find((l) => l.msg === 'subscribed')!;
+    assert.equal(subscribed.replayPreset, 'CUSTOM', 'resumes from its checkpoint');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    assert.ok(!relay.stderr.includes('STORED REPLAY ID REJECTED'), relay.stderr.slice(-2000));
+    relay.process.kill('SIGTERM');
+    assert.equal(await relay.exited, 0);
+    stack.process.kill('SIGINT');
+    await stack.exited;
+  }
+);

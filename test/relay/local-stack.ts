@@ -42,22 +42,28 @@ const shown = (path: string) => relative(process.cwd(), path) || '.';
 async function front(port: number, target: () => string): Promise<Server> {
   const origin = `http://127.0.0.1:${port}`;
   const server = createServer((req, res) => {
-    const upstream = request(`${target()}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, (answer) => {
-      const chunks: Buffer[] = [];
-      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-      answer.on('end', () => {
-        const body = Buffer.from(Buffer.concat(chunks).toString('utf8').split(target()).join(origin));
-        const headers = { ...answer.headers, 'content-length': String(body.length) };
-        delete headers['transfer-encoding'];
-        res.writeHead(answer.statusCode ?? 502, headers).end(body);
-      });
-    });
+    const upstream = request(
+      `${target()}${req.url ?? '/'}`,
+      { method: req.method, headers: req.headers },
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => {
+          const body = Buffer.from(Buffer.concat(chunks).toString('utf8').split(target()).join(origin));
+          const headers = { ...answer.headers, 'content-length': String(body.length) };
+          delete headers['transfer-encoding'];
+          res.writeHead(answer.statusCode ?? 502, headers).end(body);
+        });
+      }
+    );
     upstream.on('error', (error) => res.writeHead(502).end(error.message));
     req.pipe(upstream);
   });
   await new Promise<void>((done, fail) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      fail(error.code === 'EADDRINUSE' ? new Error(`port ${port} is in use: give another --base-port`) : error)
+      fail(
+        error.code === 'EADDRINUSE' ? new Error(`port ${port} is in use: give another --base-port`) : error
+      )
     );
     server.listen(port, '127.0.0.1', done);
   });
@@ -78,14 +84,21 @@ function loadEvents(orgId: string): StoredEvent[] {
     .filter(Boolean)
     .map((line) => {
       const e = JSON.parse(line) as { id: string; replayId: string; payload: string };
-      return { id: e.id, replayId: Buffer.from(e.replayId, 'base64'), payload: Buffer.from(e.payload, 'base64') };
+      return {
+        id: e.id,
+        replayId: Buffer.from(e.replayId, 'base64'),
+        payload: Buffer.from(e.payload, 'base64')
+      };
     });
 }
 function keepEvents(orgId: string, events: StoredEvent[]): void {
   appendFileSync(
     eventsPath(orgId),
     events
-      .map((e) => `${JSON.stringify({ id: e.id, replayId: e.replayId.toString('base64'), payload: e.payload.toString('base64') })}\n`)
+      .map(
+        (e) =>
+          `${JSON.stringify({ id: e.id, replayId: e.replayId.toString('base64'), payload: e.payload.toString('base64') })}\n`
+      )
       .join('')
   );
 }
@@ -202,9 +215,12 @@ const timer = setInterval(
 
 const stop = () => {
   clearInterval(timer);
-  void Promise.all([sf.stop(), pubsub.stop(), tethr.stop(), ...fronts.map((f) => new Promise((done) => f.close(done)))]).then(() =>
-    process.exit(0)
-  );
+  void Promise.all([
+    sf.stop(),
+    pubsub.stop(),
+    tethr.stop(),
+    ...fronts.map((f) => new Promise((done) => f.close(done)))
+  ]).then(() => process.exit(0));
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

@@ -61,7 +61,11 @@ describe('defect 6: "subscribed" only once Pub/Sub answered', () => {
     const stop = new AbortController();
     const run = runRelay({
       connection: fromCredentialsBundle(bundle),
-      session: { token: async () => ({ accessToken: 'x', instanceUrl: env.sf.url, issuedAt: 0 }), invalidate() {}, request: () => Promise.reject(new Error('unused')) },
+      session: {
+        token: async () => ({ accessToken: 'x', instanceUrl: env.sf.url, issuedAt: 0 }),
+        invalidate() {},
+        request: () => Promise.reject(new Error('unused'))
+      },
       mode: 'events',
       sink: new NdjsonSink(join(env.dir, 'closed.ndjson')),
       deadLetters: new DeadLetterFile(join(env.dir, 'closed.dead.ndjson')),
@@ -72,10 +76,17 @@ describe('defect 6: "subscribed" only once Pub/Sub answered', () => {
       backoff: { baseMs: 20, capMs: 100 },
       limitsIntervalMs: 0
     });
-    await waitFor(() => log.lines().filter((l) => l.msg === 'pub/sub did not answer; retrying with backoff').length >= 3, 10_000);
+    await waitFor(
+      () => log.lines().filter((l) => l.msg === 'pub/sub did not answer; retrying with backoff').length >= 3,
+      10_000
+    );
     stop.abort();
     await run;
-    assert.equal(log.lines().filter((l) => l.msg === 'subscribed').length, 0, 'no "subscribed" without a server');
+    assert.equal(
+      log.lines().filter((l) => l.msg === 'subscribed').length,
+      0,
+      'no "subscribed" without a server'
+    );
 
     const live = collect();
     const liveStop = new AbortController();
@@ -92,7 +103,10 @@ describe('defect 6: "subscribed" only once Pub/Sub answered', () => {
       limitsIntervalMs: 0
     });
     await waitFor(() => live.lines().some((l) => l.msg === 'subscribed'), 10_000);
-    assert.ok(env.pubsub.activeStreams >= 1, 'the server holds the stream by the time "subscribed" is logged');
+    assert.ok(
+      env.pubsub.activeStreams >= 1,
+      'the server holds the stream by the time "subscribed" is logged'
+    );
     liveStop.abort();
     await liveRun;
   });
@@ -100,24 +114,41 @@ describe('defect 6: "subscribed" only once Pub/Sub answered', () => {
 
 describe('defect 7: the Tethr side checked at start', () => {
   it('a Tethr URL that does not resolve stops the start at once, naming the DNS cause', async () => {
-    const relay = env.spawn('relay', env.relayArgs(['--checkpoint', join(env.dir, 'dns.checkpoint'), '--json']), {
-      TETHR_API_URL: 'https://tethr.invalid'
-    });
+    const relay = env.spawn(
+      'relay',
+      env.relayArgs(['--checkpoint', join(env.dir, 'dns.checkpoint'), '--json']),
+      {
+        TETHR_API_URL: 'https://tethr.invalid'
+      }
+    );
     assert.equal(await relay.exited, 1);
     const result = JSON.parse(relay.stdout) as { name: string; message: string; actions: string[] };
     assert.equal(result.name, 'TethrUnreachableError');
-    assert.equal(result.message, messages.getMessage('error.TethrUnreachable', ['https://tethr.invalid', 'getaddrinfo ENOTFOUND tethr.invalid']));
+    assert.equal(
+      result.message,
+      messages.getMessage('error.TethrUnreachable', [
+        'https://tethr.invalid',
+        'getaddrinfo ENOTFOUND tethr.invalid'
+      ])
+    );
     assert.deepEqual(result.actions, messages.getMessages('error.TethrUnreachable.actions'));
     assert.ok(!relay.stderr.includes('"msg":"subscribed"'), 'it never subscribed');
   });
 
   it('refused Tethr credentials stop the start with the cause', async () => {
-    const relay = env.spawn('relay', env.relayArgs(['--checkpoint', join(env.dir, 'cred.checkpoint'), '--json']), {
-      TETHR_API_CLIENT_SECRET: 'wrong'
-    });
+    const relay = env.spawn(
+      'relay',
+      env.relayArgs(['--checkpoint', join(env.dir, 'cred.checkpoint'), '--json']),
+      {
+        TETHR_API_CLIENT_SECRET: 'wrong'
+      }
+    );
     assert.equal(await relay.exited, 1);
     const result = JSON.parse(relay.stdout) as { message: string };
-    assert.equal(result.message, messages.getMessage('error.TethrCredentialsRefused', [env.tethr.url, 'HTTP 400']));
+    assert.equal(
+      result.message,
+      messages.getMessage('error.TethrCredentialsRefused', [env.tethr.url, 'HTTP 400'])
+    );
     assert.ok(!relay.stderr.includes(env.tethr.clientSecret));
   });
 
@@ -126,11 +157,19 @@ describe('defect 7: the Tethr side checked at start', () => {
       ['not a url', 'error.TethrUrlInvalid'],
       ['http://tethr.example.com', 'error.TethrUrlInsecure']
     ] as const) {
-      const relay = env.spawn('relay', env.relayArgs(['--checkpoint', join(env.dir, 'url.checkpoint'), '--json']), { TETHR_API_URL: value });
+      const relay = env.spawn(
+        'relay',
+        env.relayArgs(['--checkpoint', join(env.dir, 'url.checkpoint'), '--json']),
+        { TETHR_API_URL: value }
+      );
       assert.equal(await relay.exited, 1);
       const result = JSON.parse(relay.stdout) as { actions: string[] };
       assert.deepEqual(result.actions, messages.getMessages(`${key}.actions`));
-      assert.ok(result.actions.every((a) => a.includes('https://yourcompany.Audio.Tethr.com') && !a.includes('salesforce.com')));
+      assert.ok(
+        result.actions.every(
+          (a) => a.includes('https://yourcompany.Audio.Tethr.com') && !a.includes('salesforce.com')
+        )
+      );
     }
   });
 
@@ -162,7 +201,10 @@ describe('defect 8: a readable checkpoint', () => {
     const current = join(dir, '.tethr', `relay-${env.orgId}.checkpoint`);
     const out = join(dir, 'names.ndjson');
     // A checkpoint under the old default name (as a relay before this change wrote it).
-    const first = env.spawn('relay', env.relayArgs(['--mode', 'events', '--sink', `ndjson:${out}`, '--checkpoint', legacy]));
+    const first = env.spawn(
+      'relay',
+      env.relayArgs(['--mode', 'events', '--sink', `ndjson:${out}`, '--checkpoint', legacy])
+    );
     await first.waitForSubscriber(env.pubsub);
     env.publish([{ recordId: '500000000000777AAA', objectType: 'Case' }]);
     await waitFor(async () => (await readNdjson(out)).length === 1);
@@ -177,7 +219,9 @@ describe('defect 8: a readable checkpoint', () => {
 
     const run = (args: string[]) =>
       new Promise<{ code: number | null; stdout: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', TSX, MAIN, 'checkpoint:show', ...args], { cwd: dir });
+        const child = spawn(process.execPath, ['--import', TSX, MAIN, 'checkpoint:show', ...args], {
+          cwd: dir
+        });
         let stdout = '';
         child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
         child.on('exit', (code) => resolve({ code, stdout }));
@@ -190,7 +234,9 @@ describe('defect 8: a readable checkpoint', () => {
     assert.equal(view.topic, '/event/Conversation_Closed__e');
     assert.equal(view.backfillCommand, messages.getMessage('command.BackfillSince', [saved.updatedAt]));
     const human = await run([current]);
-    assert.ok(human.stdout.includes(saved.updatedAt) && human.stdout.includes(saved.replayId.toString('base64')));
+    assert.ok(
+      human.stdout.includes(saved.updatedAt) && human.stdout.includes(saved.replayId.toString('base64'))
+    );
     assert.ok(human.stdout.includes(String(view.backfillCommand)));
   });
 
@@ -202,18 +248,42 @@ describe('defect 8: a readable checkpoint', () => {
       updatedAt: '2026-11-20T08:15:00.000Z',
       acknowledged: 10
     });
-    const relay = env.spawn('relay', env.relayArgs(['--checkpoint', checkpoint, '--on-invalid-replay', 'fail', '--json', '--sink', `ndjson:${join(env.dir, 'rej.ndjson')}`]));
+    const relay = env.spawn(
+      'relay',
+      env.relayArgs([
+        '--checkpoint',
+        checkpoint,
+        '--on-invalid-replay',
+        'fail',
+        '--json',
+        '--sink',
+        `ndjson:${join(env.dir, 'rej.ndjson')}`
+      ])
+    );
     assert.equal(await relay.exited, 1);
     const result = JSON.parse(relay.stdout) as { message: string; actions: string[] };
     assert.equal(result.message, messages.getMessage('error.ReplayIdRejected', ['2026-11-20T08:15:00.000Z']));
-    assert.deepEqual(result.actions, messages.getMessages('error.ReplayIdRejected.actions', ['2026-11-20T08:15:00.000Z']));
+    assert.deepEqual(
+      result.actions,
+      messages.getMessages('error.ReplayIdRejected.actions', ['2026-11-20T08:15:00.000Z'])
+    );
   });
 });
 
 describe('defect 13: events mode times in ISO 8601 UTC', () => {
   it('writes CreatedDate and other DateTime fields as ISO 8601, not epoch milliseconds', async () => {
     const out = join(env.dir, 'iso.ndjson');
-    const relay = env.spawn('relay', env.relayArgs(['--mode', 'events', '--sink', `ndjson:${out}`, '--checkpoint', join(env.dir, 'iso.checkpoint')]));
+    const relay = env.spawn(
+      'relay',
+      env.relayArgs([
+        '--mode',
+        'events',
+        '--sink',
+        `ndjson:${out}`,
+        '--checkpoint',
+        join(env.dir, 'iso.checkpoint')
+      ])
+    );
     await relay.waitForSubscriber(env.pubsub);
     const closedAt = Date.parse('2026-11-25T18:39:43.123Z');
     env.publish([{ recordId: '500000000000123AAA', objectType: 'Case', closedAt }]);

@@ -77,7 +77,13 @@ after(async () => {
 function runBin(node: string, args: string[], extraEnv: Record<string, string> = {}): RelayChild {
   const child = spawn(node, [BIN, 'relay', '--credentials', env.bundlePath, ...env.relayArgs(args)], {
     cwd: env.dir,
-    env: { ...process.env, ...env.tethrEnv, SF_DISABLE_TELEMETRY: 'true', SF_AUTOUPDATE_DISABLE: 'true', ...extraEnv },
+    env: {
+      ...process.env,
+      ...env.tethrEnv,
+      SF_DISABLE_TELEMETRY: 'true',
+      SF_AUTOUPDATE_DISABLE: 'true',
+      ...extraEnv
+    },
     stdio: ['ignore', 'pipe', 'pipe']
   });
   return new RelayChild(child);
@@ -89,7 +95,14 @@ describe('defect 9: one relay per checkpoint', () => {
     if (!node20) return t.skip('no Node older than 22 on this machine to run the wrapper with');
     const checkpoint = join(env.dir, 'wrapper.checkpoint');
     const out = join(env.dir, 'wrapper.ndjson');
-    const wrapper = runBin(node20, ['--mode', 'events', '--sink', `ndjson:${out}`, '--checkpoint', checkpoint]);
+    const wrapper = runBin(node20, [
+      '--mode',
+      'events',
+      '--sink',
+      `ndjson:${out}`,
+      '--checkpoint',
+      checkpoint
+    ]);
     await wrapper.waitForSubscriber(env.pubsub, 1, 60_000);
     const [relayPid] = childrenOf(wrapper.process.pid!);
     assert.ok(relayPid, 'the wrapper runs the relay as its child');
@@ -97,7 +110,11 @@ describe('defect 9: one relay per checkpoint', () => {
     await waitFor(async () => (await readNdjson(out)).length === 1);
     wrapper.process.kill('SIGKILL');
     await wrapper.exited;
-    await waitFor(() => !alive(relayPid!), 20_000, () => `relay ${relayPid} still running after its wrapper died`);
+    await waitFor(
+      () => !alive(relayPid!),
+      20_000,
+      () => `relay ${relayPid} still running after its wrapper died`
+    );
     // It stopped the graceful way: the checkpoint covers the event, and the lock is gone.
     const saved = await new FileCheckpointStore(checkpoint).read();
     assert.deepEqual(saved?.replayId, env.pubsub.events.at(-1)!.replayId);
@@ -110,8 +127,27 @@ describe('defect 9: one relay per checkpoint', () => {
     const checkpoint = join(env.dir, 'npx.checkpoint');
     const child: ChildProcess = spawn(
       'npx',
-      ['--prefix', ROOT, 'tethr-sf', 'relay', '--credentials', env.bundlePath, ...env.relayArgs(['--mode', 'events', '--sink', `ndjson:${join(env.dir, 'npx.ndjson')}`, '--checkpoint', checkpoint])],
-      { cwd: env.dir, env: { ...process.env, SF_DISABLE_TELEMETRY: 'true', SF_AUTOUPDATE_DISABLE: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] }
+      [
+        '--prefix',
+        ROOT,
+        'tethr-sf',
+        'relay',
+        '--credentials',
+        env.bundlePath,
+        ...env.relayArgs([
+          '--mode',
+          'events',
+          '--sink',
+          `ndjson:${join(env.dir, 'npx.ndjson')}`,
+          '--checkpoint',
+          checkpoint
+        ])
+      ],
+      {
+        cwd: env.dir,
+        env: { ...process.env, SF_DISABLE_TELEMETRY: 'true', SF_AUTOUPDATE_DISABLE: 'true' },
+        stdio: ['ignore', 'pipe', 'pipe']
+      }
     );
     const run = new RelayChild(child);
     await run.waitForSubscriber(env.pubsub, 1, 90_000);
@@ -119,25 +155,44 @@ describe('defect 9: one relay per checkpoint', () => {
     assert.ok(relays.length > 0);
     child.kill('SIGTERM');
     await run.exited;
-    await waitFor(() => relayPids(checkpoint).length === 0, 30_000, () => `still running: ${relayPids(checkpoint).join(', ')}\n${run.stderr.slice(-1500)}`);
+    await waitFor(
+      () => relayPids(checkpoint).length === 0,
+      30_000,
+      () => `still running: ${relayPids(checkpoint).join(', ')}\n${run.stderr.slice(-1500)}`
+    );
     await assert.rejects(access(`${checkpoint}.lock`), 'stopped cleanly: the lock was released');
   });
 
   it('refuses a second relay on the same checkpoint, and lets a restart after kill -9 in', async () => {
     const checkpoint = join(env.dir, 'locked.checkpoint');
-    const args = ['--mode', 'events', '--sink', `ndjson:${join(env.dir, 'locked.ndjson')}`, '--checkpoint', checkpoint];
+    const args = [
+      '--mode',
+      'events',
+      '--sink',
+      `ndjson:${join(env.dir, 'locked.ndjson')}`,
+      '--checkpoint',
+      checkpoint
+    ];
     const first = env.spawn('relay', env.relayArgs(args));
     await first.waitForSubscriber(env.pubsub);
     const second = env.spawn('relay', env.relayArgs([...args, '--json']));
     assert.equal(await second.exited, 1);
     const refusal = JSON.parse(second.stdout) as { name: string; message: string; actions: string[] };
     assert.equal(refusal.name, 'CheckpointLockedError');
-    const startedAt = /started ([^)]+)\)/.exec(refusal.message)?.[1] ?? "";
+    const startedAt = /started ([^)]+)\)/.exec(refusal.message)?.[1] ?? '';
     assert.equal(
       refusal.message,
-      messages.getMessage('error.CheckpointLocked', [first.process.pid!, (await import('node:os')).hostname(), startedAt, checkpoint])
+      messages.getMessage('error.CheckpointLocked', [
+        first.process.pid!,
+        (await import('node:os')).hostname(),
+        startedAt,
+        checkpoint
+      ])
     );
-    assert.deepEqual(refusal.actions, messages.getMessages('error.CheckpointLocked.actions', [`${checkpoint}.lock`]));
+    assert.deepEqual(
+      refusal.actions,
+      messages.getMessages('error.CheckpointLocked.actions', [`${checkpoint}.lock`])
+    );
 
     // A crashed relay's lock does not keep the restart out.
     first.process.kill('SIGKILL');

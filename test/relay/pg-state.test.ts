@@ -45,7 +45,11 @@ function bundle(orgId: string): CredentialsBundle {
 
 async function addOrg(orgId: string): Promise<void> {
   const b = bundle(orgId);
-  await new TenantStore(db).put(fromCredentialsBundle(b), b as unknown as Record<string, unknown>, DEFAULT_ORG_OPTIONS);
+  await new TenantStore(db).put(
+    fromCredentialsBundle(b),
+    b as unknown as Record<string, unknown>,
+    DEFAULT_ORG_OPTIONS
+  );
 }
 
 before(async () => {
@@ -61,7 +65,9 @@ describe('migrations', () => {
   it('apply once, are recorded, and refuse a schema newer than this relay', async () => {
     const again = await migrate(db);
     assert.deepEqual(again, { from: SCHEMA_VERSION, to: SCHEMA_VERSION });
-    const { rows } = await db.query<{ version: number }>('SELECT version FROM relay_schema_migrations ORDER BY version');
+    const { rows } = await db.query<{ version: number }>(
+      'SELECT version FROM relay_schema_migrations ORDER BY version'
+    );
     assert.deepEqual(
       rows.map((r) => r.version),
       [1]
@@ -79,7 +85,13 @@ describe('migrations', () => {
 
   it('names the server when it cannot connect, without the password', async () => {
     await assert.rejects(openDatabase('postgres://tethr:hunter2@127.0.0.1:1/nowhere'), (error: Error) => {
-      assert.ok(error.message.startsWith(messages.getMessage('error.DatabaseUnreachable', ['postgres://tethr@127.0.0.1:1/nowhere', '']).trim()));
+      assert.ok(
+        error.message.startsWith(
+          messages
+            .getMessage('error.DatabaseUnreachable', ['postgres://tethr@127.0.0.1:1/nowhere', ''])
+            .trim()
+        )
+      );
       assert.ok(!error.message.includes('hunter2'));
       return true;
     });
@@ -93,7 +105,14 @@ describe('tenants', () => {
     const connection = fromCredentialsBundle(b);
     assert.equal(await store.put(connection, b as never, DEFAULT_ORG_OPTIONS), 'added');
     assert.equal(await store.put(connection, b as never, DEFAULT_ORG_OPTIONS), 'unchanged');
-    assert.equal(await store.put(connection, b as never, { ...DEFAULT_ORG_OPTIONS, mode: 'events', sink: 'ndjson:x.ndjson' }), 'updated');
+    assert.equal(
+      await store.put(connection, b as never, {
+        ...DEFAULT_ORG_OPTIONS,
+        mode: 'events',
+        sink: 'ndjson:x.ndjson'
+      }),
+      'updated'
+    );
     const snapshot = await store.snapshot();
     assert.equal(snapshot.get('00D0000000000A1')!.revision, 2);
     const listed = (await store.list()).find((t) => t.orgId === '00D0000000000A1')!;
@@ -142,7 +161,9 @@ describe('leases', () => {
     const claimed = (await a.claim(100)).find((l) => l.orgId === '00D0000000000C1')!;
     assert.deepEqual([...(await a.renew([claimed]))], ['00D0000000000C1']);
     assert.deepEqual([...(await a.renew([{ ...claimed, epoch: claimed.epoch - 1 }]))], []);
-    await db.query(`UPDATE relay_leases SET expires_at = now() - interval '1 second' WHERE org_id = '00D0000000000C1'`);
+    await db.query(
+      `UPDATE relay_leases SET expires_at = now() - interval '1 second' WHERE org_id = '00D0000000000C1'`
+    );
     assert.deepEqual([...(await a.renew([claimed]))], [], 'an expired lease is not revived');
     const reclaimed = (await a.claim(100)).find((l) => l.orgId === '00D0000000000C1')!;
     assert.equal(reclaimed.epoch, claimed.epoch + 1);
@@ -191,11 +212,21 @@ describe('fenced checkpoints', () => {
     assert.deepEqual((await storeA.read())!.replayId, Buffer.from([0, 0, 0xff, 1]));
 
     // A is paused; its lease expires in the database and B claims the org (epoch + 1).
-    await db.query(`UPDATE relay_leases SET expires_at = now() - interval '1 second' WHERE org_id = '00D0000000000E1'`);
+    await db.query(
+      `UPDATE relay_leases SET expires_at = now() - interval '1 second' WHERE org_id = '00D0000000000E1'`
+    );
     const claimB = (await b.claim(100)).find((l) => l.orgId === '00D0000000000E1')!;
     assert.equal(claimB.epoch, claimA.epoch + 1);
-    const storeB = new PgCheckpointStore(db, { lease: new Lease(claimB, performance.now(), 30), owner: 'fence-b', topic });
-    assert.deepEqual((await storeB.read())!.replayId, Buffer.from([0, 0, 0xff, 1]), 'B resumes from A\'s last write');
+    const storeB = new PgCheckpointStore(db, {
+      lease: new Lease(claimB, performance.now(), 30),
+      owner: 'fence-b',
+      topic
+    });
+    assert.deepEqual(
+      (await storeB.read())!.replayId,
+      Buffer.from([0, 0, 0xff, 1]),
+      "B resumes from A's last write"
+    );
     await storeB.put(checkpoint(7));
 
     // A resumes, its local clock not yet expired: the database refuses the write.
@@ -213,22 +244,43 @@ describe('fenced checkpoints', () => {
     await addOrg('00D0000000000E2EAA');
     const a = new LeaseStore(db, { replicaId: 'fence-c', leaseSeconds: 30 });
     const claim = (await a.claim(100)).find((l) => l.orgId === '00D0000000000E2')!;
-    const store = new PgCheckpointStore(db, { lease: new Lease(claim, performance.now(), 30), owner: 'fence-c', topic: '/t' });
-    await db.query(`UPDATE relay_leases SET expires_at = now() - interval '1 second' WHERE org_id = '00D0000000000E2'`);
+    const store = new PgCheckpointStore(db, {
+      lease: new Lease(claim, performance.now(), 30),
+      owner: 'fence-c',
+      topic: '/t'
+    });
+    await db.query(
+      `UPDATE relay_leases SET expires_at = now() - interval '1 second' WHERE org_id = '00D0000000000E2'`
+    );
     await assert.rejects(
-      store.put({ topic: '/t', replayId: Buffer.from([1]), updatedAt: new Date().toISOString(), acknowledged: 1 }),
+      store.put({
+        topic: '/t',
+        replayId: Buffer.from([1]),
+        updatedAt: new Date().toISOString(),
+        acknowledged: 1
+      }),
       LeaseLostError
     );
   });
 });
 
 /** The same behaviour from both dead-letter stores: what `tethr-sf dead-letters` will build on. */
-function deadLetterContract(name: string, make: () => Promise<{ store: DeadLetterStore; cleanup(): Promise<void> }>) {
+function deadLetterContract(
+  name: string,
+  make: () => Promise<{ store: DeadLetterStore; cleanup(): Promise<void> }>
+) {
   describe(`dead letters: ${name}`, () => {
     it('writes, lists without payload, shows the payload only when asked, marks retried, removes, counts', async () => {
       const { store, cleanup } = await make();
       try {
-        await store.write({ reason: 'record-not-found', detail: 'gone', recordId: '500000000000001AAA', objectType: 'Case', eventId: 'e1', replayId: 'AAE=' });
+        await store.write({
+          reason: 'record-not-found',
+          detail: 'gone',
+          recordId: '500000000000001AAA',
+          objectType: 'Case',
+          eventId: 'e1',
+          replayId: 'AAE='
+        });
         await store.write({
           reason: 'tethr-rejected',
           detail: 'HTTP 400',
@@ -248,7 +300,9 @@ function deadLetterContract(name: string, make: () => Promise<{ store: DeadLette
         assert.ok(listed.every((l) => /^\d{4}-\d{2}-\d{2}T/.test(l.at)));
         const id = listed[0]!.id;
         assert.equal((await store.get(id))!.payload, undefined);
-        assert.deepEqual((await store.get(id, { withPayload: true }))!.payload, { transcript: 'customer text' });
+        assert.deepEqual((await store.get(id, { withPayload: true }))!.payload, {
+          transcript: 'customer text'
+        });
         assert.equal(await store.count({ reason: 'tethr-rejected' }), 1);
         assert.equal(await store.markRetried(id), true);
         assert.equal(await store.markRetried(id), false);

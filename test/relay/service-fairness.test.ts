@@ -81,7 +81,14 @@ it('a slow or failing org does not hold back the others', { timeout: 180_000 }, 
   await env.addOrg(SF_DOWN, transcripts, env.bundle(SF_DOWN, `http://127.0.0.1:${closedPort}`));
   await env.addOrg(TETHR_DOWN, { ...transcripts, tethrUrl: downTethr.url });
   const replica = await env.spawnReplica('fair', { leaseSeconds: 5, args: ['--log-level', 'warn'] });
-  await waitFor(() => env.pubsub.streamsOf(HEALTHY) === 1 && env.pubsub.streamsOf(SLOW) === 1 && env.pubsub.streamsOf(TETHR_DOWN) === 1, 30_000, () => replica.stderr.slice(-2000));
+  await waitFor(
+    () =>
+      env.pubsub.streamsOf(HEALTHY) === 1 &&
+      env.pubsub.streamsOf(SLOW) === 1 &&
+      env.pubsub.streamsOf(TETHR_DOWN) === 1,
+    30_000,
+    () => replica.stderr.slice(-2000)
+  );
 
   // Everyone healthy: the healthy org's baseline.
   const baseline = await latencies(HEALTHY, publishCases(HEALTHY, env.org, 20), 30_000);
@@ -90,7 +97,20 @@ it('a slow or failing org does not hold back the others', { timeout: 180_000 }, 
   slowOrgData.delayMs = 30_000;
   publishCases(SLOW, slowOrgData, 50);
   publishCases(TETHR_DOWN, env.org, 50);
-  env.pubsub.publish([{ CreatedDate: Date.now(), CreatedById: '005000000000001AAA', Record_Id__c: '500000000000999AAA', Object_Type__c: 'Case', Closed_At__c: Date.now(), Case_Id__c: null, Channel__c: null }], SF_DOWN);
+  env.pubsub.publish(
+    [
+      {
+        CreatedDate: Date.now(),
+        CreatedById: '005000000000001AAA',
+        Record_Id__c: '500000000000999AAA',
+        Object_Type__c: 'Case',
+        Closed_At__c: Date.now(),
+        Case_Id__c: null,
+        Channel__c: null
+      }
+    ],
+    SF_DOWN
+  );
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   const during: number[] = [];
   for (let round = 0; round < 3; round += 1) {
@@ -102,20 +122,32 @@ it('a slow or failing org does not hold back the others', { timeout: 180_000 }, 
   // The troubled orgs are still stuck while the healthy one went on.
   const slowDelivered = [...env.tethr.captures.keys()].filter((k) => k.startsWith(SLOW.slice(0, 15))).length;
   assert.equal(slowDelivered, 0, 'the slow org is still waiting on Salesforce');
-  const tethrDownDelivered = [...env.tethr.captures.keys()].filter((k) => k.startsWith(TETHR_DOWN.slice(0, 15))).length;
+  const tethrDownDelivered = [...env.tethr.captures.keys()].filter((k) =>
+    k.startsWith(TETHR_DOWN.slice(0, 15))
+  ).length;
   assert.equal(tethrDownDelivered, 0, "the Tethr-down org's captures went nowhere yet");
   assert.ok(downTethr.captureRequests > 0, 'and it kept trying its own Tethr');
 
-  const p = (values: number[], q: number) => values[Math.min(values.length - 1, Math.floor(q * values.length))]!;
+  const p = (values: number[], q: number) =>
+    values[Math.min(values.length - 1, Math.floor(q * values.length))]!;
   const base95 = p(baseline, 0.95);
   const during95 = p(during, 0.95);
-  console.log(`fairness: healthy org p50/p95 ${p(baseline, 0.5)}/${base95} ms alone, ${p(during, 0.5)}/${during95} ms next to a slow, a down and a Tethr-down org`);
+  console.log(
+    `fairness: healthy org p50/p95 ${p(baseline, 0.5)}/${base95} ms alone, ${p(during, 0.5)}/${during95} ms next to a slow, a down and a Tethr-down org`
+  );
   // Flat: not a benchmark threshold, a bound far below the 30 s the slow org waits.
-  assert.ok(during95 <= Math.max(3 * base95, base95 + 1_500), `healthy p95 ${during95} ms vs ${base95} ms alone`);
+  assert.ok(
+    during95 <= Math.max(3 * base95, base95 + 1_500),
+    `healthy p95 ${during95} ms vs ${base95} ms alone`
+  );
 
   // Once the slow org's Salesforce answers again, its backlog goes through.
   slowOrgData.delayMs = 0;
-  await waitFor(() => [...env.tethr.captures.keys()].filter((k) => k.startsWith(SLOW.slice(0, 15))).length === 50, 90_000, () => replica.stderr.slice(-2000));
+  await waitFor(
+    () => [...env.tethr.captures.keys()].filter((k) => k.startsWith(SLOW.slice(0, 15))).length === 50,
+    90_000,
+    () => replica.stderr.slice(-2000)
+  );
   replica.process.kill('SIGTERM');
   assert.equal(await replica.exited, 0, replica.stderr.slice(-2000));
 });

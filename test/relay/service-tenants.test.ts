@@ -31,21 +31,49 @@ it('picks up orgs added, changed and removed while it runs', { timeout: 180_000 
   const added = ServiceEnv.orgId(702);
   const sinkOf = (orgId: string) => `ndjson:out/${orgKey(orgId)}.ndjson`;
 
-  const addFirst = await env.command('orgs:add', ['--credentials', await bundleFile(first), '--mode', 'events', '--sink', sinkOf(first), '--start-at', 'earliest']);
+  const addFirst = await env.command('orgs:add', [
+    '--credentials',
+    await bundleFile(first),
+    '--mode',
+    'events',
+    '--sink',
+    sinkOf(first),
+    '--start-at',
+    'earliest'
+  ]);
   assert.equal(addFirst.status, 0, addFirst.stderr);
   assert.equal((addFirst.json.result as Record<string, unknown>).outcome, 'added');
   const replica = await env.spawnReplica('tenants', { leaseSeconds: 30, args: ['--log-level', 'info'] });
   const base = await env.httpBase('tenants');
   const early = env.publish(first, 5);
-  await waitFor(async () => (await env.output('tenants', first)).length === 5, 30_000, () => replica.stderr.slice(-2000));
+  await waitFor(
+    async () => (await env.output('tenants', first)).length === 5,
+    30_000,
+    () => replica.stderr.slice(-2000)
+  );
 
   // Added while running: starts without a restart (and well before the 10 s tick: NOTIFY).
   const addedAt = Date.now();
-  const addSecond = await env.command('orgs:add', ['--credentials', await bundleFile(added), '--mode', 'events', '--sink', sinkOf(added), '--start-at', 'earliest']);
+  const addSecond = await env.command('orgs:add', [
+    '--credentials',
+    await bundleFile(added),
+    '--mode',
+    'events',
+    '--sink',
+    sinkOf(added),
+    '--start-at',
+    'earliest'
+  ]);
   assert.equal(addSecond.status, 0, addSecond.stderr);
   const secondEvents = env.publish(added, 7);
-  await waitFor(async () => (await env.output('tenants', added)).length === 7, 30_000, () => replica.stderr.slice(-2000));
-  console.log(`tenants: an added org delivered its first events ${Date.now() - addedAt} ms after \`relay orgs add\``);
+  await waitFor(
+    async () => (await env.output('tenants', added)).length === 7,
+    30_000,
+    () => replica.stderr.slice(-2000)
+  );
+  console.log(
+    `tenants: an added org delivered its first events ${Date.now() - addedAt} ms after \`relay orgs add\``
+  );
   assert.deepEqual(
     (await env.output('tenants', added)).map((l) => l.eventId),
     secondEvents.map((e) => e.id)
@@ -60,12 +88,28 @@ it('picks up orgs added, changed and removed while it runs', { timeout: 180_000 
   assert.ok(!JSON.stringify(listed.json).includes(env.oauth.secret));
 
   // Changed while running: the org's relay restarts with the new sink and resumes from its checkpoint.
-  const change = await env.command('orgs:add', ['--credentials', await bundleFile(first), '--mode', 'events', '--sink', 'ndjson:out/changed.ndjson', '--start-at', 'earliest']);
+  const change = await env.command('orgs:add', [
+    '--credentials',
+    await bundleFile(first),
+    '--mode',
+    'events',
+    '--sink',
+    'ndjson:out/changed.ndjson',
+    '--start-at',
+    'earliest'
+  ]);
   assert.equal((change.json.result as Record<string, unknown>).outcome, 'updated');
-  await replica.waitForLog((l) => l.msg === 'org changed: restarting its relay' && l.orgId === orgKey(first), 30_000);
+  await replica.waitForLog(
+    (l) => l.msg === 'org changed: restarting its relay' && l.orgId === orgKey(first),
+    30_000
+  );
   await waitFor(() => env.pubsub.streamsOf(first) === 1, 30_000);
   const afterChange = env.publish(first, 3);
-  await waitFor(async () => (await env.output('tenants', 'changed')).length === 3, 30_000, () => replica.stderr.slice(-2000));
+  await waitFor(
+    async () => (await env.output('tenants', 'changed')).length === 3,
+    30_000,
+    () => replica.stderr.slice(-2000)
+  );
   assert.deepEqual(
     (await env.output('tenants', 'changed')).map((l) => l.eventId),
     afterChange.map((e) => e.id),
@@ -81,9 +125,16 @@ it('picks up orgs added, changed and removed while it runs', { timeout: 180_000 
   await replica.waitForLog((l) => l.msg === 'org removed' && l.orgId === orgKey(added), 30_000);
   await waitFor(() => env.pubsub.streamsOf(added) === 0, 10_000);
   const delivered = await env.output('tenants', added);
-  const { rows: checkpoints } = await env.db.query<{ replay_id: Buffer }>('SELECT replay_id FROM relay_checkpoints WHERE org_id = $1', [orgKey(added)]);
+  const { rows: checkpoints } = await env.db.query<{ replay_id: Buffer }>(
+    'SELECT replay_id FROM relay_checkpoints WHERE org_id = $1',
+    [orgKey(added)]
+  );
   const lastDelivered = delivered.at(-1)!.replayId;
-  assert.equal(checkpoints[0]!.replay_id.toString('base64'), lastDelivered, 'the last checkpoint covers everything it delivered');
+  assert.equal(
+    checkpoints[0]!.replay_id.toString('base64'),
+    lastDelivered,
+    'the last checkpoint covers everything it delivered'
+  );
   assert.ok(delivered.length <= secondEvents.length + removing.length);
   const { rows: gone } = await env.db.query('SELECT 1 FROM relay_orgs WHERE org_id = $1', [orgKey(added)]);
   assert.equal(gone.length, 0);
@@ -92,7 +143,10 @@ it('picks up orgs added, changed and removed while it runs', { timeout: 180_000 
   assert.equal((await env.output('tenants', added)).length, delivered.length, 'nothing more after removal');
   const again = await env.command('orgs:remove', ['--org-id', added]);
   assert.equal(again.status, 1);
-  assert.equal((again.json as { message?: string }).message, messages.getMessage('error.OrgNotFound', [orgKey(added)]));
+  assert.equal(
+    (again.json as { message?: string }).message,
+    messages.getMessage('error.OrgNotFound', [orgKey(added)])
+  );
 
   // The service-side checkpoint, readable with the inspect command.
   const shown = await env.command('checkpoint:show', ['--org-id', first]);
@@ -103,7 +157,10 @@ it('picks up orgs added, changed and removed while it runs', { timeout: 180_000 
 
   const metrics = await (await fetch(`${base}/metrics`)).text();
   assert.doesNotMatch(metrics, new RegExp(`org="${orgKey(added)}"`), "a removed org's series are gone");
-  assert.match(metrics, new RegExp(`tethr_relay_stream_connected\\{org="${orgKey(first)}",replica="tenants"\\} 1`));
+  assert.match(
+    metrics,
+    new RegExp(`tethr_relay_stream_connected\\{org="${orgKey(first)}",replica="tenants"\\} 1`)
+  );
 
   replica.process.kill('SIGTERM');
   assert.equal(await replica.exited, 0, replica.stderr.slice(-2000));

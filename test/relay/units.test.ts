@@ -213,7 +213,9 @@ describe('ndjson sink', () => {
     await writeFile(path, '{"torn":');
     const sink = new NdjsonSink(path);
     await Promise.all(
-      Array.from({ length: 50 }, (_, i) => sink.write({ kind: 'event', key: String(i), line: `${JSON.stringify({ i })}\n` }))
+      Array.from({ length: 50 }, (_, i) =>
+        sink.write({ kind: 'event', key: String(i), line: `${JSON.stringify({ i })}\n` })
+      )
     );
     assert.ok(sink.flushes <= 3, `flushes ${sink.flushes}`);
     await sink.close();

@@ -33,7 +33,8 @@ export class Database implements Queryable {
     try {
       await client.query('BEGIN');
       const result = await work({
-        query: <R extends Row>(sql: string, params: readonly unknown[] = []) => client.query<R>(sql, params as unknown[])
+        query: <R extends Row>(sql: string, params: readonly unknown[] = []) =>
+          client.query<R>(sql, params as unknown[])
       });
       await client.query('COMMIT');
       return result;
@@ -101,7 +102,8 @@ export function describeUrl(url: string): string {
   } catch {
     throw messages.createError('error.DatabaseUrlInvalid');
   }
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw messages.createError('error.DatabaseUrlInvalid');
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')
+    throw messages.createError('error.DatabaseUrlInvalid');
   parsed.password = '';
   parsed.search = '';
   return parsed.toString();

@@ -48,7 +48,9 @@ export class LeaseStore {
 
   /** Active orgs in all. */
   async activeOrgs(): Promise<number> {
-    const { rows } = await this.database.query<{ n: string }>(`SELECT count(*) AS n FROM relay_orgs WHERE state = 'active'`);
+    const { rows } = await this.database.query<{ n: string }>(
+      `SELECT count(*) AS n FROM relay_orgs WHERE state = 'active'`
+    );
     return Number(rows[0]?.n ?? 0);
   }
 
@@ -144,6 +146,10 @@ export class Lease implements OwnershipFence {
   assertCurrent(): void {
     if (this.#revoked) throw new LeaseLostError(this.orgId, this.epoch, this.#revoked);
     if (performance.now() >= this.#validUntil)
-      throw new LeaseLostError(this.orgId, this.epoch, 'not renewed in time (this replica was paused, or the database was unreachable)');
+      throw new LeaseLostError(
+        this.orgId,
+        this.epoch,
+        'not renewed in time (this replica was paused, or the database was unreachable)'
+      );
   }
 }

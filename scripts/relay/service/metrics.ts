@@ -77,7 +77,7 @@ export class ServiceMetrics {
     });
     this.#leaseOwned = new Gauge({
       name: 'tethr_relay_lease_owned',
-      help: '1 while this replica holds the org\'s lease.',
+      help: "1 while this replica holds the org's lease.",
       labelNames: ['org'],
       registers
     });
@@ -99,7 +99,11 @@ export class ServiceMetrics {
       labelNames: ['org'],
       registers
     });
-    this.orgsOwned = new Gauge({ name: 'tethr_relay_orgs_owned', help: 'Orgs this replica relays.', registers });
+    this.orgsOwned = new Gauge({
+      name: 'tethr_relay_orgs_owned',
+      help: 'Orgs this replica relays.',
+      registers
+    });
     this.ready = new Gauge({ name: 'tethr_relay_ready', help: '1 when /readyz answers 200.', registers });
   }
 

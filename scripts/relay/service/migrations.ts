@@ -85,7 +85,9 @@ export async function migrate(database: Database): Promise<{ from: number; to: n
         name       text NOT NULL,
         applied_at timestamptz NOT NULL DEFAULT now()
       )`);
-    const { rows } = await tx.query<{ version: number | null }>('SELECT max(version) AS version FROM relay_schema_migrations');
+    const { rows } = await tx.query<{ version: number | null }>(
+      'SELECT max(version) AS version FROM relay_schema_migrations'
+    );
     const from = rows[0]?.version ?? 0;
     if (from > SCHEMA_VERSION) throw messages.createError('error.DatabaseTooNew', [from, SCHEMA_VERSION]);
     for (const migration of MIGRATIONS) {

@@ -39,23 +39,42 @@ export const DEFAULT_ORG_OPTIONS: RelayOrgOptions = {
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], name: string): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw messages.createError('error.InvalidOrgOption', [name, `must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}`]);
+  throw messages.createError('error.InvalidOrgOption', [
+    name,
+    `must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}`
+  ]);
 }
 
 function integer(value: unknown, min: number, max: number, name: string): number {
   if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
-  throw messages.createError('error.InvalidOrgOption', [name, `must be an integer from ${min} to ${max}, not ${JSON.stringify(value)}`]);
+  throw messages.createError('error.InvalidOrgOption', [
+    name,
+    `must be an integer from ${min} to ${max}, not ${JSON.stringify(value)}`
+  ]);
 }
 
 export function parseOrgOptions(raw: unknown): RelayOrgOptions {
-  const input = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<Record<keyof RelayOrgOptions, unknown>>;
-  const merged = { ...DEFAULT_ORG_OPTIONS, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
+  const input = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<
+    Record<keyof RelayOrgOptions, unknown>
+  >;
+  const merged = {
+    ...DEFAULT_ORG_OPTIONS,
+    ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined))
+  };
   const options: RelayOrgOptions = {
     mode: oneOf(merged.mode, ['transcripts', 'events'] as const, 'mode'),
     sink: String(merged.sink),
-    sessionIdScheme: oneOf(merged.sessionIdScheme, ['org-and-record', 'record-id'] as const, 'sessionIdScheme'),
+    sessionIdScheme: oneOf(
+      merged.sessionIdScheme,
+      ['org-and-record', 'record-id'] as const,
+      'sessionIdScheme'
+    ),
     startAt: oneOf(merged.startAt, ['latest', 'earliest'] as const, 'startAt'),
-    onInvalidReplay: oneOf(merged.onInvalidReplay, ['earliest', 'latest', 'fail'] as const, 'onInvalidReplay'),
+    onInvalidReplay: oneOf(
+      merged.onInvalidReplay,
+      ['earliest', 'latest', 'fail'] as const,
+      'onInvalidReplay'
+    ),
     numRequested: clampWindow(integer(merged.numRequested, 1, 100, 'numRequested')),
     tethrConcurrency: integer(merged.tethrConcurrency, 1, 256, 'tethrConcurrency'),
     connectHourlyLimit: integer(merged.connectHourlyLimit, 1, 1_000_000, 'connectHourlyLimit')

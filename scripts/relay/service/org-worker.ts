@@ -117,7 +117,8 @@ export class OrgWorker {
 
   async #runOnce(metrics: ReturnType<ServiceMetrics['forOrg']>): Promise<void> {
     const tenant = this.#tenant;
-    if ('invalid' in tenant.options) throw new Error(`the org's stored options are invalid: ${tenant.options.invalid}`);
+    if ('invalid' in tenant.options)
+      throw new Error(`the org's stored options are invalid: ${tenant.options.invalid}`);
     const options: RelayOrgOptions = tenant.options;
     const connection = connectionFromDocument(tenant.document, `relay_orgs ${tenant.orgId}`);
     const session = openRelaySession(connection, { appCredential: this.#deps.appCredential });

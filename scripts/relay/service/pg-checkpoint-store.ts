@@ -33,10 +33,10 @@ export class PgCheckpointStore implements CheckpointStore {
       replay_id: Buffer;
       updated_at: Date;
       acknowledged: string;
-    }>('SELECT topic, replay_id, updated_at, acknowledged FROM relay_checkpoints WHERE org_id = $1 AND topic = $2', [
-      this.#lease.orgId,
-      this.#topic
-    ]);
+    }>(
+      'SELECT topic, replay_id, updated_at, acknowledged FROM relay_checkpoints WHERE org_id = $1 AND topic = $2',
+      [this.#lease.orgId, this.#topic]
+    );
     const row = rows[0];
     if (!row) return undefined;
     return {
@@ -72,8 +72,14 @@ export class PgCheckpointStore implements CheckpointStore {
       ]
     );
     if ((result.rowCount ?? 0) === 0) {
-      this.#lease.revoke('the database refused the checkpoint: another replica holds a newer epoch, or the lease expired');
-      throw new LeaseLostError(this.#lease.orgId, this.#lease.epoch, 'checkpoint write refused by the database');
+      this.#lease.revoke(
+        'the database refused the checkpoint: another replica holds a newer epoch, or the lease expired'
+      );
+      throw new LeaseLostError(
+        this.#lease.orgId,
+        this.#lease.epoch,
+        'checkpoint write refused by the database'
+      );
     }
     this.writes += 1;
   }
@@ -95,9 +101,10 @@ export async function readPgCheckpoints(
     updated_at: Date;
     acknowledged: string;
     epoch: string;
-  }>('SELECT topic, replay_id, updated_at, acknowledged, epoch FROM relay_checkpoints WHERE org_id = $1 ORDER BY topic', [
-    orgId.slice(0, 15)
-  ]);
+  }>(
+    'SELECT topic, replay_id, updated_at, acknowledged, epoch FROM relay_checkpoints WHERE org_id = $1 ORDER BY topic',
+    [orgId.slice(0, 15)]
+  );
   return rows.map((row) => ({
     topic: row.topic,
     replayId: Buffer.from(row.replay_id),

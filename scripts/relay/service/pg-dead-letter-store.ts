@@ -114,7 +114,10 @@ export class PgDeadLetterStore implements DeadLetterStore {
 
   async count(query: Omit<DeadLetterQuery, 'limit'> = {}): Promise<number> {
     const { where, params } = this.#where(query);
-    const { rows } = await this.#database.query<{ n: string }>(`SELECT count(*) AS n FROM relay_dead_letters ${where}`, params);
+    const { rows } = await this.#database.query<{ n: string }>(
+      `SELECT count(*) AS n FROM relay_dead_letters ${where}`,
+      params
+    );
     return Number(rows[0]?.n ?? 0);
   }
 

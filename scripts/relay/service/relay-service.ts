@@ -111,7 +111,10 @@ export class RelayService {
             readiness: () => this.#readiness()
           });
     if (http) {
-      this.#logger.log('info', 'health and metrics listening', { port: http.port, paths: ['/healthz', '/readyz', '/metrics'] });
+      this.#logger.log('info', 'health and metrics listening', {
+        port: http.port,
+        paths: ['/healthz', '/readyz', '/metrics']
+      });
       this.#o.onListening?.(http.port);
     }
     const listener = await this.#listen();
@@ -153,7 +156,9 @@ export class RelayService {
     } catch (error) {
       this.#ready = false;
       this.#lastError = (error as Error).message;
-      this.#logger.log('error', 'service tick failed (database?); leases end on their own if this lasts', { error });
+      this.#logger.log('error', 'service tick failed (database?); leases end on their own if this lasts', {
+        error
+      });
     }
     this.#metrics.orgsOwned.set(this.#workers.size);
     this.#metrics.ready.set(this.#readiness().ready ? 1 : 0);
@@ -161,7 +166,8 @@ export class RelayService {
 
   async #renew(): Promise<void> {
     const held = [...this.#leases.values()].filter((lease) => lease.current);
-    for (const lease of this.#leases.values()) if (!lease.current) this.#lost(lease, 'expired before it was renewed');
+    for (const lease of this.#leases.values())
+      if (!lease.current) this.#lost(lease, 'expired before it was renewed');
     const sentAt = performance.now();
     const renewed = await this.#leaseStore.renew(held.map((l) => ({ orgId: l.orgId, epoch: l.epoch })));
     for (const lease of held) {
@@ -320,7 +326,10 @@ export class RelayService {
         ...(this.#lastError ? { error: this.#lastError } : {}),
         ...(this.#ticks <= 1 ? { starting: true } : {}),
         tethr: Object.fromEntries(
-          [...this.#tethr.values()].map((s) => [s.client.baseUrl.origin, s.ok ? 'ok' : (s.error ?? 'checking')])
+          [...this.#tethr.values()].map((s) => [
+            s.client.baseUrl.origin,
+            s.ok ? 'ok' : (s.error ?? 'checking')
+          ])
         ),
         pubsub: this.#pool.stats
       }
@@ -346,11 +355,15 @@ export class RelayService {
     this.#draining = true;
     this.#logger.log('info', 'draining every org and releasing its lease', { orgs: this.#workers.size });
     // Leases must stay renewed while the orgs drain, or their last checkpoints would be refused.
-    const keepAlive = setInterval(() => void this.#renew().catch(() => undefined), Math.max(200, (this.#o.leaseSeconds * 1000) / 3));
+    const keepAlive = setInterval(
+      () => void this.#renew().catch(() => undefined),
+      Math.max(200, (this.#o.leaseSeconds * 1000) / 3)
+    );
     try {
       await Promise.all([...this.#workers.values()].map((worker) => worker.stop()));
       for (const lease of this.#leases.values())
-        if (lease.current) await this.#leaseStore.release({ orgId: lease.orgId, epoch: lease.epoch }).catch(() => undefined);
+        if (lease.current)
+          await this.#leaseStore.release({ orgId: lease.orgId, epoch: lease.epoch }).catch(() => undefined);
       this.#leases.clear();
       await this.#leaseStore.leave().catch(() => undefined);
     } finally {

@@ -46,7 +46,11 @@ export class TenantStore {
   constructor(private readonly database: Database) {}
 
   /** Adds the org, or replaces its connection and options (a new revision when anything changed). */
-  async put(connection: OrgConnection, document: Record<string, unknown>, options: RelayOrgOptions): Promise<AddOutcome> {
+  async put(
+    connection: OrgConnection,
+    document: Record<string, unknown>,
+    options: RelayOrgOptions
+  ): Promise<AddOutcome> {
     const key = orgKey(connection.orgId);
     return this.database.transaction(async (tx) => {
       const existing = await tx.query<{ connection: unknown; options: unknown; state: TenantState }>(
@@ -55,12 +59,17 @@ export class TenantStore {
       );
       const row = existing.rows[0];
       if (!row) {
-        await tx.query('INSERT INTO relay_orgs (org_id, connection, options) VALUES ($1, $2, $3)', [key, document, options]);
+        await tx.query('INSERT INTO relay_orgs (org_id, connection, options) VALUES ($1, $2, $3)', [
+          key,
+          document,
+          options
+        ]);
         await tx.query('INSERT INTO relay_leases (org_id) VALUES ($1)', [key]);
         await tx.query(`SELECT pg_notify('${TENANTS_CHANNEL}', $1)`, [key]);
         return 'added';
       }
-      if (row.state === 'active' && sameJson(row.connection, document) && sameJson(row.options, options)) return 'unchanged';
+      if (row.state === 'active' && sameJson(row.connection, document) && sameJson(row.options, options))
+        return 'unchanged';
       await tx.query(
         `UPDATE relay_orgs SET connection = $2, options = $3, state = 'active', revision = revision + 1, updated_at = now()
          WHERE org_id = $1`,
@@ -86,7 +95,10 @@ export class TenantStore {
         await tx.query('DELETE FROM relay_orgs WHERE org_id = $1', [key]);
         return 'removed';
       }
-      await tx.query(`UPDATE relay_orgs SET state = 'removing', revision = revision + 1, updated_at = now() WHERE org_id = $1`, [key]);
+      await tx.query(
+        `UPDATE relay_orgs SET state = 'removing', revision = revision + 1, updated_at = now() WHERE org_id = $1`,
+        [key]
+      );
       await tx.query(`SELECT pg_notify('${TENANTS_CHANNEL}', $1)`, [key]);
       return 'removing';
     });

@@ -46,5 +46,8 @@ export function registerOrgsOAuth(server: FakeSalesforceServer, state: OrgsOAuth
 }
 
 function refusal(failure: { status: number; error: string; error_description: string }) {
-  return { status: failure.status, json: { error: failure.error, error_description: failure.error_description } };
+  return {
+    status: failure.status,
+    json: { error: failure.error, error_description: failure.error_description }
+  };
 }

@@ -102,7 +102,14 @@ export class RelayEnv {
   spawn(command: 'relay' | 'backfill', args: string[], env: Record<string, string> = {}): RelayChild {
     const child = spawn(
       process.execPath,
-      ['--import', TSX, MAIN, command, ...(args.includes('--connection') ? [] : ['--credentials', this.bundlePath]), ...args],
+      [
+        '--import',
+        TSX,
+        MAIN,
+        command,
+        ...(args.includes('--connection') ? [] : ['--credentials', this.bundlePath]),
+        ...args
+      ],
       {
         cwd: this.dir,
         env: {

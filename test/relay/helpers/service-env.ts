@@ -5,10 +5,17 @@ import { join } from 'node:path';
 import type { CredentialsBundle } from '../../../scripts/contracts/credentials-bundle.ts';
 import { fromCredentialsBundle, orgKey, tethrSessionId } from '../../../scripts/contracts/org-connection.ts';
 import { openDatabase, type Database } from '../../../scripts/relay/service/database.ts';
-import { DEFAULT_ORG_OPTIONS, parseOrgOptions, type RelayOrgOptions } from '../../../scripts/relay/service/org-options.ts';
+import {
+  DEFAULT_ORG_OPTIONS,
+  parseOrgOptions,
+  type RelayOrgOptions
+} from '../../../scripts/relay/service/org-options.ts';
 import { TenantStore } from '../../../scripts/relay/service/tenant-store.ts';
 import { FakeSalesforceServer } from '../../servers/salesforce/server.ts';
-import { closedEventRecord, conversationClosedSchema } from '../../servers/pubsub/conversation-closed-schema.ts';
+import {
+  closedEventRecord,
+  conversationClosedSchema
+} from '../../servers/pubsub/conversation-closed-schema.ts';
 import { FakePubSubServer, type StoredEvent } from '../../servers/pubsub/pubsub-server.ts';
 import { FakeTethrServer } from '../../servers/tethr/tethr-server.ts';
 import { freshDatabase, type TestDatabase } from '../postgres/test-database.ts';
@@ -49,7 +56,12 @@ export class ServiceEnv {
     registerOrgsOAuth(this.sf, this.oauth);
     const valid = (token: string) => this.oauth.issued.includes(token);
     registerConversationRoutes(this.sf, this.org, valid);
-    this.sf.route('GET', /^\/services\/data\/v\d+\.\d\/limits\/?$/, () => ({ json: this.limits }), 'rest.limits');
+    this.sf.route(
+      'GET',
+      /^\/services\/data\/v\d+\.\d\/limits\/?$/,
+      () => ({ json: this.limits }),
+      'rest.limits'
+    );
     this.pubsub = await new FakePubSubServer({
       topic: TOPIC,
       schemaJson: this.schema.json,
@@ -93,13 +105,21 @@ export class ServiceEnv {
     return { mode: 'events', sink: 'ndjson:out/{org}.ndjson', startAt: 'earliest', ...extra };
   }
 
-  async addOrg(orgId: string, options: Partial<RelayOrgOptions> = {}, bundle = this.bundle(orgId)): Promise<void> {
+  async addOrg(
+    orgId: string,
+    options: Partial<RelayOrgOptions> = {},
+    bundle = this.bundle(orgId)
+  ): Promise<void> {
     const resolved = parseOrgOptions({
       ...DEFAULT_ORG_OPTIONS,
       ...options,
       ...(options.sink ? { sink: options.sink.replace('{org}', orgKey(orgId)) } : {})
     });
-    await new TenantStore(this.db).put(fromCredentialsBundle(bundle), bundle as unknown as Record<string, unknown>, resolved);
+    await new TenantStore(this.db).put(
+      fromCredentialsBundle(bundle),
+      bundle as unknown as Record<string, unknown>,
+      resolved
+    );
   }
 
   async removeOrg(orgId: string): Promise<string> {
@@ -126,7 +146,12 @@ export class ServiceEnv {
   ): Promise<{ status: number | null; json: Record<string, unknown>; stderr: string }> {
     const child = spawn(process.execPath, ['--import', TSX, MAIN, name, ...args, '--json'], {
       cwd: this.dir,
-      env: { ...process.env, TETHR_DATABASE_URL: this.testDb.url, SF_DISABLE_TELEMETRY: 'true', SF_AUTOUPDATE_DISABLE: 'true' },
+      env: {
+        ...process.env,
+        TETHR_DATABASE_URL: this.testDb.url,
+        SF_DISABLE_TELEMETRY: 'true',
+        SF_AUTOUPDATE_DISABLE: 'true'
+      },
       stdio: ['ignore', 'pipe', 'pipe']
     });
     const run = new RelayChild(child);
@@ -135,7 +160,10 @@ export class ServiceEnv {
   }
 
   /** Starts a `relay serve` replica in its own directory. */
-  async spawnReplica(name: string, options: { leaseSeconds?: number; args?: string[]; env?: Record<string, string> } = {}): Promise<RelayChild> {
+  async spawnReplica(
+    name: string,
+    options: { leaseSeconds?: number; args?: string[]; env?: Record<string, string> } = {}
+  ): Promise<RelayChild> {
     const cwd = join(this.dir, name);
     await mkdir(join(cwd, 'out'), { recursive: true });
     const port = await freePort();

@@ -55,7 +55,7 @@ function postgresBinDir(): string {
     : [];
   if (versions.length === 0)
     throw new Error(
-      'No PostgreSQL found for the relay service tests: run `npm run setup` (installs Debian\'s postgresql), or set TETHR_TEST_DATABASE_URL.'
+      "No PostgreSQL found for the relay service tests: run `npm run setup` (installs Debian's postgresql), or set TETHR_TEST_DATABASE_URL."
     );
   return join(root, versions.at(-1)!, 'bin');
 }
