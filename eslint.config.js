@@ -15,7 +15,7 @@ const TYPESCRIPT_FILES = ['scripts/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'b
 
 export default [
   {
-    ignores: ['node_modules/**', 'coverage/**', 'artifacts/**', '.sf/**', '.sfdx/**']
+    ignores: ['node_modules/**', 'coverage/**', 'artifacts/**', '.sf/**', '.sfdx/**', 'lib/**']
   },
   ...lwcConfig.configs.recommended.map((config) => ({ ...config, files: LWC_FILES })),
   {

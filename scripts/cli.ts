@@ -1,5 +1,8 @@
-// The command registry (oclif "explicit" strategy, see package.json "oclif.commands").
-// Ids use ":" between topic and command; the CLI shows them space-separated ("package version create").
+// The command registry (oclif "explicit" strategy): one set of command classes under two sets of ids.
+// COMMANDS holds the standalone binary's ids (`tethr-sf setup`, lib/standalone/package.json);
+// SF_COMMANDS the same classes under the `tethr` topic for the sf plugin (`sf tethr setup`,
+// package.json "oclif.commands"). Ids use ":" between topics; the CLI shows them space-separated.
+// After adding a command here: `npm run build` and `npm run snapshot:update` (docs/cli.md).
 import Access from './commands/access.ts';
 import AppPolicies from './commands/app-policies.ts';
 import Backfill from './commands/backfill.ts';
@@ -27,3 +30,10 @@ export const COMMANDS = {
   backfill: Backfill,
   verify: Verify
 };
+
+/** The topic every command of the sf plugin lives under: `sf tethr <command>`. */
+export const SF_TOPIC = 'tethr';
+
+export const SF_COMMANDS = Object.fromEntries(
+  Object.entries(COMMANDS).map(([id, command]) => [`${SF_TOPIC}:${id}`, command])
+);

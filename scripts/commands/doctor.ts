@@ -8,7 +8,7 @@ import { detectOrgShape } from '../org/org-shape.ts';
 import { loadMessages } from '../shared/messages.ts';
 import { AGE_VARS, APP_CREDENTIAL_VARS, envSection } from './env-vars.ts';
 import { renderDiagnosis, spinnerProgress } from './step-rendering.ts';
-import { connectionFlag, credentialsFlag, legacyConnectedAppFlag } from './shared-flags.ts';
+import { connectionFlag, credentialsFlag, legacyConnectedAppFlag, STATIC_HELP } from './shared-flags.ts';
 
 const messages = loadMessages('doctor-command');
 
@@ -48,6 +48,7 @@ export default class Doctor extends SfCommand<DoctorCommandResult> {
     connection: connectionFlag,
     credentials: { ...credentialsFlag, exclusive: ['connection'] },
     'target-org': Flags.optionalOrg({
+      ...STATIC_HELP,
       summary:
         'Admin login of the org: adds the org-side checks (and builds the connection when none is given).'
     }),

@@ -3,6 +3,7 @@ import { featureName, type OrgFeature, type PackageKey } from '../contracts/chan
 import { PACKAGE_ORDER } from '../contracts/packages.ts';
 import { createPackageVersions, type PackageVersionBuild } from '../org/package-version.ts';
 import type { StepResult } from '../shared/step.ts';
+import { STATIC_HELP } from './shared-flags.ts';
 import { renderSteps, spinnerProgress } from './step-rendering.ts';
 
 /** One package version in the --json result, in install order. */
@@ -91,7 +92,7 @@ export default class PackageVersionCreate extends SfCommand<PackageVersionCreate
   ];
 
   public static override readonly flags = {
-    'target-dev-hub': Flags.requiredHub(),
+    'target-dev-hub': Flags.requiredHub(STATIC_HELP),
     'api-version': Flags.orgApiVersion(),
     package: Flags.option({
       summary: 'Build only this package (repeatable); default: all of them, base first.',

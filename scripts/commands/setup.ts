@@ -16,7 +16,8 @@ import {
   callbackUrlFlag,
   checkFlag,
   connectionOutputFlags,
-  legacyConnectedAppFlag
+  legacyConnectedAppFlag,
+  STATIC_HELP
 } from './shared-flags.ts';
 
 const messages = loadMessages('setup');
@@ -53,6 +54,7 @@ export default class Setup extends SfCommand<SetupCommandResult> {
       summary: 'Org alias or username (with --scratch: the alias of the scratch org to create or reuse).'
     }),
     'target-dev-hub': Flags.optionalHub({
+      ...STATIC_HELP,
       summary: 'Dev Hub for --scratch (default: the sf target-dev-hub).'
     }),
     scratch: Flags.boolean({ summary: 'Create (or reuse) a scratch org first.' }),
