@@ -18,3 +18,5 @@ fi
 
 npm ci --no-audit --no-fund
 node_modules/.bin/node --version
+# Compile the CLI to lib/ (tethr-sf and the sf plugin run compiled JavaScript).
+npm run build

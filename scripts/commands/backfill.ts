@@ -1,4 +1,4 @@
-import { Flags, Progress, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags, Progress } from '@salesforce/sf-plugins-core';
 import { CHANNEL_REGISTRY, type Channel } from '../contracts/channels.ts';
 import { defaultBackfillDeadLetterPath, defaultCursorPath } from '../relay/backfill-cursor.ts';
 import { runBackfill, type BackfillSummary } from '../relay/backfill-runner.ts';
@@ -17,6 +17,7 @@ import {
   progressBarOptions
 } from './window-flags.ts';
 import { sinkFlag, takeOverStopSignals } from './delivery-flags.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 const messages = loadMessages('backfill');
 
@@ -34,7 +35,7 @@ export interface BackfillResult {
   salesforceApiCalls: number;
 }
 
-export default class Backfill extends SfCommand<BackfillResult> {
+export default class Backfill extends TethrCommand<BackfillResult> {
   public static override readonly summary =
     'Send the conversations closed in a time window to Tethr (the batch path).';
   public static override readonly description =

@@ -1,11 +1,11 @@
-import { SfCommand } from '@salesforce/sf-plugins-core';
 import { loadMessages } from '../shared/messages.ts';
 import Connection, { writeConnection, type ConnectionCommandResult } from './connection.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 const messages = loadMessages('connection');
 
 /** The seed-era name of `connection`, kept so that existing runbooks keep working. */
-export default class Credentials extends SfCommand<ConnectionCommandResult> {
+export default class Credentials extends TethrCommand<ConnectionCommandResult> {
   public static override readonly summary = 'LEGACY name of `connection`: writes the connection file.';
   public static override readonly description = `${messages.getMessage('warning.credentialsRenamed')}\n\n${Connection.description}`;
   public static override readonly examples = Connection.examples;

@@ -1,4 +1,3 @@
-import { SfCommand } from '@salesforce/sf-plugins-core';
 import { adminEmail } from '../org/admin-user.ts';
 import { deployForOrg } from '../org/deploy-for-org.ts';
 import { detectOrgShape } from '../org/org-shape.ts';
@@ -7,6 +6,7 @@ import { assertAllowedUrl } from '../shared/url-policy.ts';
 import { envSection } from './env-vars.ts';
 import { renderSteps, spinnerProgress } from './step-rendering.ts';
 import { callbackUrlFlag, checkFlag, legacyConnectedAppFlag, targetOrgFlags } from './shared-flags.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 export interface DeployCommandResult {
   deployed: boolean;
@@ -15,7 +15,7 @@ export interface DeployCommandResult {
   steps: StepResult[];
 }
 
-export default class Deploy extends SfCommand<DeployCommandResult> {
+export default class Deploy extends TethrCommand<DeployCommandResult> {
   public static override readonly summary = 'Deploy the Tethr metadata this org supports, unpackaged.';
   public static override readonly description =
     "For orgs without the managed package (scratch orgs, sandboxes, unpackaged installs): deploys the base metadata (force-app, with the External Client App as an org-local app, its global OAuth settings and app policies), and the Messaging extension's metadata only where the org has MessagingSession. Reports what it skipped and why. Orgs with the installed package are left alone. With --legacy-connected-app the Connected App is deployed instead of the External Client App (new Connected Apps are blocked since Spring '26 unless Salesforce Support enabled them). The per-org access permission sets come from `access`.";

@@ -1,4 +1,4 @@
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { fromConnectionFile, type OrgConnection } from '../contracts/org-connection.ts';
 import { tethrAppCredentialFromEnv } from '../org/app-credential.ts';
 import { appVariantOf, buildConnectionFile } from '../org/connection-builder.ts';
@@ -9,6 +9,7 @@ import { loadMessages } from '../shared/messages.ts';
 import { AGE_VARS, APP_CREDENTIAL_VARS, envSection } from './env-vars.ts';
 import { renderDiagnosis, spinnerProgress } from './step-rendering.ts';
 import { connectionFlag, credentialsFlag, legacyConnectedAppFlag, STATIC_HELP } from './shared-flags.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 const messages = loadMessages('doctor-command');
 
@@ -28,7 +29,7 @@ export interface DoctorCommandResult {
 
 const SYMBOL: Record<CheckStatus, string> = { passed: '✓', warning: '!', failed: '✗', skipped: '-' };
 
-export default class Doctor extends SfCommand<DoctorCommandResult> {
+export default class Doctor extends TethrCommand<DoctorCommandResult> {
   public static override readonly summary =
     'Prove that Tethr can sign in and read every channel, the way Tethr will.';
   public static override readonly description =

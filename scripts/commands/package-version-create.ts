@@ -1,10 +1,11 @@
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { featureName, type OrgFeature, type PackageKey } from '../contracts/channels.ts';
 import { PACKAGE_ORDER } from '../contracts/packages.ts';
 import { createPackageVersions, type PackageVersionBuild } from '../org/package-version.ts';
 import type { StepResult } from '../shared/step.ts';
 import { STATIC_HELP } from './shared-flags.ts';
 import { renderSteps, spinnerProgress } from './step-rendering.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 /** One package version in the --json result, in install order. */
 export interface PackageVersionCreateBuild {
@@ -80,7 +81,7 @@ export function installInstructions(builds: PackageVersionCreateBuild[]): string
   });
 }
 
-export default class PackageVersionCreate extends SfCommand<PackageVersionCreateResult> {
+export default class PackageVersionCreate extends TethrCommand<PackageVersionCreateResult> {
   public static override readonly summary =
     'Create versions of the Tethr packages, the base and then the Messaging extension, and print their install URLs.';
   public static override readonly description =

@@ -1,4 +1,4 @@
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { BundleSession } from '../org/bundle-auth.ts';
 import { readBundle } from '../org/credentials-bundle.ts';
 import { DeadLetterFile } from '../relay/dead-letters.ts';
@@ -14,6 +14,7 @@ import {
 import { createSink } from '../relay/sink-factory.ts';
 import { parseSinkOption } from '../relay/sink-option.ts';
 import { credentialsFlag, sinkFlag, takeOverStopSignals } from './delivery-flags.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 export type RelayResult = Omit<RelaySummary, 'apiUsage'> & {
   topic: string;
@@ -25,7 +26,7 @@ export type RelayResult = Omit<RelaySummary, 'apiUsage'> & {
   salesforceApiCalls: number;
 };
 
-export default class Relay extends SfCommand<RelayResult> {
+export default class Relay extends TethrCommand<RelayResult> {
   public static override readonly summary =
     'Forward Conversation Closed events from Salesforce to Tethr as they happen.';
   public static override readonly description =

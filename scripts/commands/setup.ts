@@ -1,4 +1,4 @@
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import type { Org } from '@salesforce/core';
 import type { AppVariant } from '../contracts/connection-file.ts';
 import { tethrAppCredentialFromEnv } from '../org/app-credential.ts';
@@ -19,6 +19,7 @@ import {
   legacyConnectedAppFlag,
   STATIC_HELP
 } from './shared-flags.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 const messages = loadMessages('setup');
 
@@ -30,7 +31,7 @@ export interface SetupCommandResult {
   doctor?: { ok: boolean; failed: string[] };
 }
 
-export default class Setup extends SfCommand<SetupCommandResult> {
+export default class Setup extends TethrCommand<SetupCommandResult> {
   public static override readonly summary =
     'Make an org Tethr-ready and write its connection file, in one command.';
   public static override readonly description =

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Flags, Progress, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags, Progress } from '@salesforce/sf-plugins-core';
 import { CHANNEL_REGISTRY, type Channel } from '../contracts/channels.ts';
 import {
   DEFAULT_SESSION_ID_SCHEME,
@@ -38,6 +38,7 @@ import {
   parseChannels,
   progressBarOptions
 } from './window-flags.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 const messages = loadMessages('verify');
 const STILL_MISSING_SHOWN = 20;
@@ -92,7 +93,7 @@ export interface VerifyResult {
   interrupted: boolean;
 }
 
-export default class Verify extends SfCommand<VerifyResult> {
+export default class Verify extends TethrCommand<VerifyResult> {
   public static override readonly summary =
     'Check that every conversation that closed in Salesforce in a window is in Tethr, and resend the gaps.';
   public static override readonly description =
