@@ -18,8 +18,21 @@ interface Topic {
 const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {
   name: string;
   version: string;
-  oclif: { topics: Record<string, Topic>; commands: { target: string } };
+  dependencies: Record<string, string>;
+  oclif: { topics: Record<string, Topic> };
 };
+
+// What sf gives its plugins: `help <command>`, and a suggestion for a mistyped command.
+const PLUGINS = ['@oclif/plugin-help', '@oclif/plugin-not-found'];
+// oclif loads a core plugin only when the root's package.json also lists it as a dependency.
+const pluginDependencies = Object.fromEntries(
+  PLUGINS.map((name) => {
+    const range = pkg.dependencies[name];
+    if (!range)
+      throw new Error(`package.json must list ${name} in "dependencies" (the standalone binary loads it).`);
+    return [name, range];
+  })
+);
 
 const sfTopic = pkg.oclif.topics.tethr;
 if (!sfTopic) throw new Error('package.json oclif.topics has no "tethr" topic.');
@@ -35,6 +48,7 @@ const standalone = {
   type: 'module',
   // `oclif manifest` insists on one; the published package lists lib/ as a whole.
   files: ['oclif.manifest.json'],
+  dependencies: pluginDependencies,
   oclif: {
     bin: 'tethr-sf',
     dirname: 'tethr-sf',
@@ -42,8 +56,10 @@ const standalone = {
     commands: { strategy: 'pattern', target: '../command-ids/tethr' },
     topicSeparator: ' ',
     topics: sfTopic.subtopics ?? {},
-    // What sf gives its plugins: `help <command>`, `-h`, and a suggestion for a mistyped command.
-    plugins: ['@oclif/plugin-help', '@oclif/plugin-not-found'],
+    plugins: PLUGINS,
+    // sf's help layout: short help with -h, ENVIRONMENT VARIABLES with --help (scripts/cli-help.ts).
+    helpClass: '../cli-help.js',
+    // sf's short flags for help and version.
     additionalHelpFlags: ['-h'],
     additionalVersionFlags: ['-v']
   }

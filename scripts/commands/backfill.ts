@@ -17,6 +17,8 @@ import {
   progressBarOptions
 } from './window-flags.ts';
 import { sinkFlag, takeOverStopSignals } from './delivery-flags.ts';
+import { AGE_VARS, APP_CREDENTIAL_VARS, envSection, TETHR_API_VARS } from './env-vars.ts';
+import { inGroup } from './shared-flags.ts';
 import { TethrCommand } from './tethr-command.ts';
 
 const messages = loadMessages('backfill');
@@ -45,27 +47,42 @@ export default class Backfill extends TethrCommand<BackfillResult> {
     '<%= config.bin %> <%= command.id %> --connection ./acme.connection.json --since 2026-11-01 --until 2026-11-08 --channels Case --sink ndjson:./cases.ndjson',
     '<%= config.bin %> <%= command.id %> --credentials ./legacy-bundle.json --since 2026-11-01T00:00:00Z'
   ];
+  public static override readonly envVariablesSection = envSection(
+    ...TETHR_API_VARS,
+    ...APP_CREDENTIAL_VARS,
+    ...AGE_VARS
+  );
 
   public static override readonly flags = {
     ...connectionFlags,
     since: Flags.string({
       summary: 'Start of the window, inclusive: ISO 8601 with Z or an offset, or a date (midnight UTC).',
-      required: true
+      required: true,
+      helpGroup: 'WINDOW'
     }),
     until: Flags.string({
-      summary: 'End of the window, exclusive (same format). Default: when this window was first run.'
+      summary: 'End of the window, exclusive (same format). Default: when this window was first run.',
+      helpGroup: 'WINDOW'
     }),
-    channels: channelsFlag,
-    sink: sinkFlag,
+    channels: inGroup(channelsFlag, 'WINDOW'),
+    sink: inGroup(sinkFlag, 'DELIVERY'),
     cursor: Flags.file({
       summary:
-        'Progress file that makes the backfill resumable (default .tethr/backfill-<orgId>-<since>[-<until>].cursor.json).'
+        'Progress file that makes the backfill resumable (default .tethr/backfill-<orgId>-<since>[-<until>].cursor.json).',
+      helpGroup: 'DELIVERY'
     }),
     'dead-letter': Flags.file({
       summary:
-        'Dead-letter file (default .tethr/backfill-<orgId>.dead-letters.ndjson, or next to an explicit --cursor).'
+        'Dead-letter file (default .tethr/backfill-<orgId>.dead-letters.ndjson, or next to an explicit --cursor).',
+      helpGroup: 'DELIVERY'
     }),
-    'batch-size': Flags.integer({ summary: 'Conversations read per batch.', min: 1, max: 200, default: 50 })
+    'batch-size': Flags.integer({
+      summary: 'Conversations read per batch.',
+      min: 1,
+      max: 200,
+      default: 50,
+      helpGroup: 'DELIVERY'
+    })
   };
 
   public async run(): Promise<BackfillResult> {

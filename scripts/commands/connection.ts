@@ -12,7 +12,8 @@ import {
   connectionOutputFlags,
   existingIntegrationUserFlag,
   legacyConnectedAppFlag,
-  targetOrgFlags
+  targetOrgFlags,
+  inGroup
 } from './shared-flags.ts';
 import { TethrCommand } from './tethr-command.ts';
 
@@ -44,12 +45,14 @@ export default class Connection extends TethrCommand<ConnectionCommandResult> {
 
   public static override readonly flags = {
     ...targetOrgFlags,
-    ...connectionOutputFlags,
-    'auth-flow': authFlowFlag,
-    username: existingIntegrationUserFlag,
-    'legacy-connected-app': legacyConnectedAppFlag,
+    'auth-flow': inGroup(authFlowFlag, 'OAUTH APP'),
+    username: inGroup(existingIntegrationUserFlag, 'INTEGRATION USER'),
+    'legacy-connected-app': inGroup(legacyConnectedAppFlag, 'OAUTH APP'),
+    output: inGroup(connectionOutputFlags.output, 'CONNECTION FILE'),
+    'encrypt-to': inGroup(connectionOutputFlags['encrypt-to'], 'CONNECTION FILE'),
     'show-secrets': Flags.boolean({
-      summary: 'Also print secret fields (for copying by hand; never in shared logs).'
+      summary: 'Also print secret fields (for copying by hand; never in shared logs).',
+      helpGroup: 'CONNECTION FILE'
     })
   };
 

@@ -6,7 +6,7 @@ import { readConnection } from '../org/connection-files.ts';
 import { runDoctor, type CheckStatus } from '../org/doctor.ts';
 import { detectOrgShape } from '../org/org-shape.ts';
 import { loadMessages } from '../shared/messages.ts';
-import { AGE_VARS, APP_CREDENTIAL_VARS, envSection } from './env-vars.ts';
+import { AGE_VARS, APP_CREDENTIAL_VARS, envSection, LEGACY_VARS } from './env-vars.ts';
 import { renderDiagnosis, spinnerProgress } from './step-rendering.ts';
 import { connectionFlag, credentialsFlag, legacyConnectedAppFlag, STATIC_HELP } from './shared-flags.ts';
 import { TethrCommand } from './tethr-command.ts';
@@ -42,7 +42,8 @@ export default class Doctor extends TethrCommand<DoctorCommandResult> {
   public static override readonly envVariablesSection = envSection(
     'SF_TARGET_ORG',
     ...APP_CREDENTIAL_VARS,
-    ...AGE_VARS
+    ...AGE_VARS,
+    ...LEGACY_VARS
   );
 
   public static override readonly flags = {

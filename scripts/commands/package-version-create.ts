@@ -3,6 +3,7 @@ import { featureName, type OrgFeature, type PackageKey } from '../contracts/chan
 import { PACKAGE_ORDER } from '../contracts/packages.ts';
 import { createPackageVersions, type PackageVersionBuild } from '../org/package-version.ts';
 import type { StepResult } from '../shared/step.ts';
+import { envSection } from './env-vars.ts';
 import { STATIC_HELP } from './shared-flags.ts';
 import { renderSteps, spinnerProgress } from './step-rendering.ts';
 import { TethrCommand } from './tethr-command.ts';
@@ -91,6 +92,7 @@ export default class PackageVersionCreate extends TethrCommand<PackageVersionCre
     '<%= config.bin %> <%= command.id %> --target-dev-hub devhub --promote',
     '<%= config.bin %> <%= command.id %> --target-dev-hub devhub --package messaging'
   ];
+  public static override readonly envVariablesSection = envSection('SF_TARGET_DEV_HUB');
 
   public static override readonly flags = {
     'target-dev-hub': Flags.requiredHub(STATIC_HELP),

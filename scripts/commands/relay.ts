@@ -14,6 +14,7 @@ import {
 import { createSink } from '../relay/sink-factory.ts';
 import { parseSinkOption } from '../relay/sink-option.ts';
 import { credentialsFlag, sinkFlag, takeOverStopSignals } from './delivery-flags.ts';
+import { AGE_VARS, envSection, TETHR_API_VARS } from './env-vars.ts';
 import { TethrCommand } from './tethr-command.ts';
 
 export type RelayResult = Omit<RelaySummary, 'apiUsage'> & {
@@ -36,6 +37,7 @@ export default class Relay extends TethrCommand<RelayResult> {
     '<%= config.bin %> <%= command.id %> --credentials ./bundle.json --mode events --sink ndjson:./events.ndjson --checkpoint ./state/acme.checkpoint.json',
     '<%= config.bin %> <%= command.id %> --credentials ./bundle.json --sink ndjson:- --pubsub-endpoint http://127.0.0.1:7011'
   ];
+  public static override readonly envVariablesSection = envSection(...TETHR_API_VARS, ...AGE_VARS);
 
   public static override readonly flags = {
     credentials: credentialsFlag,

@@ -17,7 +17,8 @@ import {
   checkFlag,
   connectionOutputFlags,
   legacyConnectedAppFlag,
-  STATIC_HELP
+  STATIC_HELP,
+  inGroup
 } from './shared-flags.ts';
 import { TethrCommand } from './tethr-command.ts';
 
@@ -44,6 +45,7 @@ export default class Setup extends TethrCommand<SetupCommandResult> {
   ];
   public static override readonly envVariablesSection = envSection(
     'SF_TARGET_ORG',
+    'SF_TARGET_DEV_HUB',
     ...APP_CREDENTIAL_VARS,
     ...LEGACY_VARS,
     ...AGE_VARS
@@ -54,15 +56,16 @@ export default class Setup extends TethrCommand<SetupCommandResult> {
       char: 'o',
       summary: 'Org alias or username (with --scratch: the alias of the scratch org to create or reuse).'
     }),
+    'api-version': Flags.orgApiVersion(),
+    scratch: Flags.boolean({ summary: 'Create (or reuse) a scratch org first.', helpGroup: 'SCRATCH ORG' }),
     'target-dev-hub': Flags.optionalHub({
       ...STATIC_HELP,
-      summary: 'Dev Hub for --scratch (default: the sf target-dev-hub).'
+      summary: 'Dev Hub for --scratch (default: the sf target-dev-hub).',
+      helpGroup: 'SCRATCH ORG'
     }),
-    scratch: Flags.boolean({ summary: 'Create (or reuse) a scratch org first.' }),
-    'api-version': Flags.orgApiVersion(),
-    'auth-flow': authFlowFlag,
-    'legacy-connected-app': legacyConnectedAppFlag,
-    'callback-url': callbackUrlFlag,
+    'auth-flow': inGroup(authFlowFlag, 'OAUTH APP'),
+    'legacy-connected-app': inGroup(legacyConnectedAppFlag, 'OAUTH APP'),
+    'callback-url': inGroup(callbackUrlFlag, 'OAUTH APP'),
     username: Flags.string({
       summary: 'Username of the integration user to create or reuse.',
       helpGroup: 'INTEGRATION USER'
@@ -71,7 +74,8 @@ export default class Setup extends TethrCommand<SetupCommandResult> {
       summary: "E-mail of the integration user (default: the admin's).",
       helpGroup: 'INTEGRATION USER'
     }),
-    ...connectionOutputFlags,
+    output: inGroup(connectionOutputFlags.output, 'CONNECTION FILE'),
+    'encrypt-to': inGroup(connectionOutputFlags['encrypt-to'], 'CONNECTION FILE'),
     verify: Flags.boolean({
       summary: 'Run doctor at the end (waits up to 10 minutes for a new app to propagate).',
       default: true,

@@ -74,3 +74,8 @@ export function checkFlag<T>(flag: string, check: () => T): T {
     throw error;
   }
 }
+
+/** A shared flag listed under a help group in one command (sf's FLAGS sections): same definition. */
+export function inGroup<F extends object>(flag: F, helpGroup: string): F {
+  return { ...flag, helpGroup };
+}
