@@ -23,6 +23,18 @@ import { TethrCommand } from './tethr-command.ts';
 
 const messages = loadMessages('backfill');
 
+/** What became of one channel in this run (the outcomes are explained in result.* of messages/backfill.md). */
+export interface BackfillChannelResult {
+  outcome: 'delivered' | 'already-done' | 'skipped' | 'interrupted' | 'not-started';
+  /** why a skipped channel was skipped */
+  reason?: string;
+  delivered: number;
+  deadLettered: number;
+  /** the cursor: the last record sent, null before the first */
+  after: string | null;
+  done: boolean;
+}
+
 export interface BackfillResult {
   since: string;
   until: string;
@@ -32,7 +44,7 @@ export interface BackfillResult {
   /** an earlier run of this window had saved progress */
   resumed: boolean;
   interrupted: boolean;
-  channels: BackfillSummary['channels'];
+  channels: Partial<Record<Channel, BackfillChannelResult>>;
   salesforceRequests: number;
   salesforceApiCalls: number;
 }

@@ -3,7 +3,7 @@ import { fromConnectionFile, type OrgConnection } from '../contracts/org-connect
 import { tethrAppCredentialFromEnv } from '../org/app-credential.ts';
 import { appVariantOf, buildConnectionFile } from '../org/connection-builder.ts';
 import { readConnection } from '../org/connection-files.ts';
-import { runDoctor, type CheckStatus } from '../org/doctor.ts';
+import { runDoctor } from '../org/doctor.ts';
 import { detectOrgShape } from '../org/org-shape.ts';
 import { loadMessages } from '../shared/messages.ts';
 import { AGE_VARS, APP_CREDENTIAL_VARS, envSection, LEGACY_VARS } from './env-vars.ts';
@@ -13,6 +13,8 @@ import { TethrCommand } from './tethr-command.ts';
 
 const messages = loadMessages('doctor-command');
 
+export type DoctorCheckStatus = 'passed' | 'warning' | 'failed' | 'skipped';
+
 export interface DoctorCommandResult {
   ok: boolean;
   orgId: string;
@@ -21,13 +23,13 @@ export interface DoctorCommandResult {
   authFlow: string;
   checks: {
     check: string;
-    status: CheckStatus;
+    status: DoctorCheckStatus;
     detail: string;
     diagnosis?: { code: string; cause: string; actions: string[] };
   }[];
 }
 
-const SYMBOL: Record<CheckStatus, string> = { passed: '✓', warning: '!', failed: '✗', skipped: '-' };
+const SYMBOL: Record<DoctorCheckStatus, string> = { passed: '✓', warning: '!', failed: '✗', skipped: '-' };
 
 export default class Doctor extends TethrCommand<DoctorCommandResult> {
   public static override readonly summary =

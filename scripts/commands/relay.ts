@@ -5,27 +5,40 @@ import { DeadLetterFile } from '../relay/dead-letters.ts';
 import { defaultCheckpointPath, defaultDeadLetterPath } from '../relay/default-paths.ts';
 import { DEFAULT_PUBSUB_ENDPOINT, parsePubSubEndpoint } from '../relay/pubsub-endpoint.ts';
 import { jsonLogger, type LogLevel } from '../relay/relay-logger.ts';
-import {
-  runRelay,
-  type InvalidReplayPolicy,
-  type RelayMode,
-  type RelaySummary
-} from '../relay/relay-runner.ts';
+import { runRelay, type InvalidReplayPolicy, type RelaySummary } from '../relay/relay-runner.ts';
 import { createSink } from '../relay/sink-factory.ts';
 import { parseSinkOption } from '../relay/sink-option.ts';
 import { credentialsFlag, sinkFlag, takeOverStopSignals } from './delivery-flags.ts';
 import { AGE_VARS, envSection, TETHR_API_VARS } from './env-vars.ts';
 import { TethrCommand } from './tethr-command.ts';
 
-export type RelayResult = Omit<RelaySummary, 'apiUsage'> & {
+export interface RelayResult {
   topic: string;
-  mode: RelayMode;
+  mode: 'transcripts' | 'events';
   sink: string;
   checkpoint: string;
   deadLetterFile: string;
+  received: number;
+  delivered: number;
+  deadLettered: number;
+  skipped: number;
+  reconnects: number;
+  checkpointWrites: number;
+  /** base64 of the last replay id saved to the checkpoint */
+  checkpointReplayId: string | null;
   salesforceRequests: number;
   salesforceApiCalls: number;
-};
+}
+
+/** The result's counts, field by field: what the relay core adds must not reach --json unannounced. */
+function relayCounts(summary: RelaySummary) {
+  const { received, delivered, deadLettered, skipped, reconnects, checkpointWrites, checkpointReplayId } =
+    summary;
+  return {
+    counts: { received, delivered, deadLettered, skipped, reconnects, checkpointWrites, checkpointReplayId },
+    apiUsage: summary.apiUsage
+  };
+}
 
 export default class Relay extends TethrCommand<RelayResult> {
   public static override readonly summary =
@@ -124,7 +137,7 @@ export default class Relay extends TethrCommand<RelayResult> {
         onInvalidReplay: flags['on-invalid-replay'] as InvalidReplayPolicy,
         statusIntervalMs: flags['status-interval'] * 1000
       });
-      const { apiUsage, ...counts } = summary;
+      const { apiUsage, counts } = relayCounts(summary);
       return {
         topic: bundle.eventTopic,
         mode: flags.mode,

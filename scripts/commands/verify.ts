@@ -18,8 +18,7 @@ import {
   type ChannelTally,
   type MissingConversation,
   type ReconcileProgress,
-  type ReconcileReport,
-  type StillMissing
+  type ReconcileReport
 } from '../relay/verify/reconcile.ts';
 import { deliveryResender, type DeliveryResender } from '../relay/verify/resend.ts';
 import {
@@ -81,7 +80,8 @@ export interface VerifyResult {
     recovered: number;
     stillMissing: Array<
       VerifyMissing & {
-        why: StillMissing['why'];
+        /** dead-lettered: the resend failed again; not-in-tethr-yet: accepted, not reported yet; interrupted */
+        why: 'dead-lettered' | 'not-in-tethr-yet' | 'interrupted';
         reason?: string;
         detail?: string;
         statusAfterResend?: string;

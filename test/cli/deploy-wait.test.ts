@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
+import { Ajv } from 'ajv';
+import { readJson, schemaFile } from '../../scripts/build/json-contract.ts';
 import { loadMessages } from '../../scripts/shared/messages.ts';
 import { useTemporarySfHome } from '../commands/sf-home.ts';
 import { useAuthenticatedFakeOrg } from '../commands/fake-org.ts';
@@ -15,6 +17,12 @@ const { deployMetadata } = await import('../../scripts/org/deploy.ts');
 const { packageDeploy } = await import('../../scripts/org/deploy-plans.ts');
 const { fake, username } = await useAuthenticatedFakeOrg(env);
 const messages = loadMessages('deploy');
+// The result must match the schema the --json contract pins (schemas/tethr-deploy.json).
+const matchesSchema = new Ajv({ allErrors: true }).compile(readJson(schemaFile('tethr:deploy')) as object);
+
+function assertSchema(result: unknown): void {
+  assert.ok(matchesSchema(result), JSON.stringify(matchesSchema.errors));
+}
 
 function operations(): string[] {
   return fake.server.requests
@@ -39,6 +47,7 @@ describe('tethr-sf deploy --async / --wait', () => {
         result: { deployed: boolean; deployId: string; done: boolean; steps: { detail: string }[] };
       }
     ).result;
+    assertSchema(result);
     const started = fake.metadata.deploys.at(-1)!;
     assert.equal(result.deployId, started.id);
     assert.equal(result.done, false);
@@ -54,6 +63,7 @@ describe('tethr-sf deploy --async / --wait', () => {
     const run = await runCommand(Deploy, ['--target-org', username, '--json']);
     assert.equal(run.error, undefined, run.error?.message);
     const result = (JSON.parse(run.stdout) as { result: { done: boolean; deployId: string } }).result;
+    assertSchema(result);
     assert.equal(result.done, true);
     assert.equal(result.deployId, fake.metadata.deploys.at(-1)!.id);
     assert.ok(operations().filter((o) => o === 'checkDeployStatus').length >= 2);
