@@ -119,6 +119,44 @@ describe('sf plugins install <npm pack tarball>', () => {
       assert.equal(existsSync(join(modules, devOnly)), false, `${devOnly} was installed with the plugin`);
   });
 
+  it('the installed package deploys its own metadata: PROJECT_DIR, force-app without tests, .forceignore', () => {
+    const plugin = join(env.XDG_DATA_HOME!, 'sf', 'node_modules', '@tethr', 'plugin-salesforce');
+    // Resolved from inside the installed package, with its own dependencies, as its commands do.
+    const probe = `
+      import { createRequire } from 'node:module';
+      import { pathToFileURL } from 'node:url';
+      const plugin = ${JSON.stringify(plugin)};
+      const { PROJECT_DIR } = await import(pathToFileURL(plugin + '/lib/org/deploy.js').href);
+      const sdr = createRequire(plugin + '/package.json').resolve('@salesforce/source-deploy-retrieve');
+      const { ComponentSet } = await import(pathToFileURL(sdr).href);
+      const set = ComponentSet.fromSource({ fsPaths: [PROJECT_DIR + 'force-app', PROJECT_DIR + 'force-app-messaging'] });
+      const files = set.getSourceComponents().toArray().flatMap((c) => [c.xml, ...c.walkContent()].filter(Boolean));
+      console.log(JSON.stringify({ projectDir: PROJECT_DIR, components: set.size, files }));`;
+    const result = run(process.execPath, ['--input-type=module', '-e', probe]);
+    assert.equal(result.status, 0, result.stderr);
+    const { projectDir, components, files } = JSON.parse(result.stdout) as {
+      projectDir: string;
+      components: number;
+      files: string[];
+    };
+    assert.equal(projectDir, `${plugin}/`);
+    assert.ok(components > 30, `only ${components} components resolved from the installed force-app`);
+    assert.deepEqual(
+      files.filter((f) => f.includes('__tests__')),
+      [],
+      'test files would be deployed'
+    );
+    for (const needed of [
+      '.forceignore',
+      'sfdx-project.json',
+      'config/project-scratch-def.json',
+      'unpackaged/external-client-app',
+      'messages/doctor.md',
+      'schemas/tethr-doctor.json'
+    ])
+      assert.ok(existsSync(join(plugin, needed)), `${needed} is missing from the installed package`);
+  });
+
   it('`sf tethr doctor --help` shows the command under the tethr topic', () => {
     const help = timed('sf tethr doctor --help', () => sf(['tethr', 'doctor', '--help']));
     assert.equal(help.status, 0, help.stderr);
