@@ -1,8 +1,9 @@
-// The command registry (oclif "explicit" strategy): one set of command classes under two sets of ids.
-// COMMANDS holds the standalone binary's ids (`tethr-sf setup`, lib/standalone/package.json);
-// SF_COMMANDS the same classes under the `tethr` topic for the sf plugin (`sf tethr setup`,
-// package.json "oclif.commands"). Ids use ":" between topics; the CLI shows them space-separated.
-// After adding a command here: `npm run build` and `npm run snapshot:update` (docs/cli.md).
+// The command registry: one set of command classes under two sets of ids. COMMANDS holds the
+// standalone binary's ids (`tethr-sf setup`); SF_COMMANDS the same classes under the `tethr` topic,
+// as the sf plugin runs them (`sf tethr setup`). Ids use ":" between topics; the CLI shows them
+// space-separated. `npm run build` turns COMMANDS into the tree of one file per command that oclif
+// loads from (scripts/build/command-tree.ts), so keep each entry `'id': ImportedClass`.
+// After adding a command: `npm run build` and `npm run snapshot:update` (docs/cli.md).
 import Access from './commands/access.ts';
 import AppPolicies from './commands/app-policies.ts';
 import Backfill from './commands/backfill.ts';
@@ -31,7 +32,7 @@ export const COMMANDS = {
   verify: Verify
 };
 
-/** The topic every command of the sf plugin lives under: `sf tethr <command>`. */
+/** The topic every command of the sf plugin lives under: `sf tethr <command>` (package.json oclif.topics). */
 export const SF_TOPIC = 'tethr';
 
 export const SF_COMMANDS = Object.fromEntries(
