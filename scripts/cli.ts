@@ -1,6 +1,9 @@
 // The command registry (oclif "explicit" strategy, see package.json "oclif.commands").
 // Ids use ":" between topic and command; the CLI shows them space-separated ("package version create").
 import Access from './commands/access.ts';
+import AppCertificateCreate from './commands/app-certificate-create.ts';
+import AppCertificateDeploy from './commands/app-certificate-deploy.ts';
+import AppCredential from './commands/app-credential.ts';
 import AppPolicies from './commands/app-policies.ts';
 import Backfill from './commands/backfill.ts';
 import Connection from './commands/connection.ts';
@@ -22,6 +25,9 @@ export const COMMANDS = {
   connection: Connection,
   credentials: Credentials,
   doctor: Doctor,
+  'app-certificate:create': AppCertificateCreate,
+  'app-certificate:deploy': AppCertificateDeploy,
+  'app-credential': AppCredential,
   'package:version:create': PackageVersionCreate,
   relay: Relay,
   backfill: Backfill,
