@@ -5,6 +5,9 @@
 // loads from (scripts/build/command-tree.ts), so keep each entry `'id': ImportedClass`.
 // After adding a command: `npm run build` and `npm run snapshot:update` (docs/cli.md).
 import Access from './commands/access.ts';
+import AppCertificateCreate from './commands/app-certificate-create.ts';
+import AppCertificateDeploy from './commands/app-certificate-deploy.ts';
+import AppCredential from './commands/app-credential.ts';
 import AppPolicies from './commands/app-policies.ts';
 import Backfill from './commands/backfill.ts';
 import Connection from './commands/connection.ts';
@@ -26,6 +29,9 @@ export const COMMANDS = {
   connection: Connection,
   credentials: Credentials,
   doctor: Doctor,
+  'app-certificate:create': AppCertificateCreate,
+  'app-certificate:deploy': AppCertificateDeploy,
+  'app-credential': AppCredential,
   'package:version:create': PackageVersionCreate,
   relay: Relay,
   backfill: Backfill,

@@ -3,11 +3,11 @@ import { join, relative } from 'node:path';
 import type { Connection } from '@salesforce/core';
 import { SfError } from '@salesforce/core/sfError';
 import { Duration } from '@salesforce/kit';
-import { writeFilledTemplates, type GeneratedFile, type TemplateFill } from './templates.ts';
 import { loadMessages } from '../shared/messages.ts';
+import { writeFilledTemplates, type GeneratedFile, type TemplateFill } from './templates.ts';
 import { noProgress, type ProgressListener } from '../shared/step.ts';
 
-const messages = loadMessages('deploy');
+const messages = loadMessages('org-deploy');
 
 /** The repository root: the tool deploys this repository's metadata, wherever it is started from. */
 export const PROJECT_DIR = fileURLToPath(new URL('../../', import.meta.url));
@@ -214,23 +214,19 @@ function deployError(failures: ComponentFailure[], errorMessage: string | undefi
   const blocked = failures.find((f) => f.type === 'ConnectedApp' && isConnectedAppCreationBlocked(f.problem));
   if (blocked) {
     return new DeployFailedError(
-      `Salesforce refused to create the Connected App ${blocked.fullName}: since Spring '26 new Connected Apps cannot be created, through the Metadata API either.\n${lines.join('\n')}`,
+      messages.getMessage('error.ConnectedAppCreationBlocked', [blocked.fullName, lines.join('\n')]),
       failures,
-      [
-        'Use the External Client App instead: run the same command without --legacy-connected-app.',
-        'Only if you must keep a Connected App: ask Salesforce Support to enable Connected App creation for this org, then retry.'
-      ],
+      messages.getMessages('error.ConnectedAppCreationBlocked.actions'),
       'ConnectedAppCreationBlocked'
     );
   }
   const detail =
-    lines.length > 0 ? lines.join('\n') : `  ${errorMessage ?? 'no component errors were reported'}`;
+    lines.length > 0
+      ? lines.join('\n')
+      : `  ${errorMessage ?? messages.getMessage('detail.noComponentErrors')}`;
   return new DeployFailedError(
-    `The deploy failed; Salesforce rolled it back. Component errors:\n${detail}`,
+    messages.getMessage('error.DeployFailed', [detail]),
     failures,
-    [
-      'Fix the components listed above (the file names point into this repository) and run the command again.',
-      'If an error names a missing feature (e.g. Messaging or Chat objects), enable it in the org or turn that channel off in Tethr_Channel__mdt.'
-    ]
+    messages.getMessages('error.DeployFailed.actions')
   );
 }

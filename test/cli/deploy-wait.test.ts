@@ -17,6 +17,7 @@ const { deployMetadata } = await import('../../scripts/org/deploy.ts');
 const { packageDeploy } = await import('../../scripts/org/deploy-plans.ts');
 const { fake, username } = await useAuthenticatedFakeOrg(env);
 const messages = loadMessages('deploy');
+const deployMessages = loadMessages('org-deploy');
 // The result must match the schema the --json contract pins (schemas/tethr-deploy.json).
 const matchesSchema = new Ajv({ allErrors: true }).compile(readJson(schemaFile('tethr:deploy')) as object);
 
@@ -95,7 +96,11 @@ describe('tethr-sf deploy --async / --wait', () => {
       (e: unknown) => e as Error & { actions?: string[] }
     );
     const id = fake.metadata.deploys.at(-1)!.id;
-    const expected = messages.createError('error.DeployStillRunning', [id, waitMinutes], [id, username]);
+    const expected = deployMessages.createError(
+      'error.DeployStillRunning',
+      [id, waitMinutes],
+      [id, username]
+    );
     assert.equal(error.name, expected.name);
     assert.equal(error.message, expected.message);
     assert.deepEqual(error.actions, expected.actions);
