@@ -1,9 +1,10 @@
 import { lstat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { generateKeyPair } from '../org/jwt-certificate.ts';
 import { loadMessages } from '../shared/messages.ts';
 import { writePrivateFileAtomic } from '../shared/private-file.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 const messages = loadMessages('devhub-app');
 
@@ -14,7 +15,7 @@ export interface AppCertificateCreateResult {
   notAfter: string;
 }
 
-export default class AppCertificateCreate extends SfCommand<AppCertificateCreateResult> {
+export default class AppCertificateCreate extends TethrCommand<AppCertificateCreateResult> {
   public static override readonly summary =
     "Create the JWT bearer key pair for the packaged app (Tethr's side).";
   public static override readonly description =

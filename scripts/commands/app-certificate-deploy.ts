@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { DEFAULT_GLOBAL_SETTINGS_NAME, deployAppCertificate } from '../org/devhub-app.ts';
 import { loadMessages } from '../shared/messages.ts';
 import { envSection } from './env-vars.ts';
+import { STATIC_HELP } from './shared-flags.ts';
 import { spinnerProgress } from './step-rendering.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 const messages = loadMessages('devhub-app');
 
@@ -15,7 +17,7 @@ export interface AppCertificateDeployResult {
   unchanged: boolean;
 }
 
-export default class AppCertificateDeploy extends SfCommand<AppCertificateDeployResult> {
+export default class AppCertificateDeploy extends TethrCommand<AppCertificateDeployResult> {
   public static override readonly summary =
     "Put the JWT certificate on the packaged app's global OAuth settings in Tethr's Dev Hub.";
   public static override readonly description =
@@ -26,7 +28,7 @@ export default class AppCertificateDeploy extends SfCommand<AppCertificateDeploy
   public static override readonly envVariablesSection = envSection('SF_TARGET_DEV_HUB');
 
   public static override readonly flags = {
-    'target-dev-hub': Flags.requiredHub(),
+    'target-dev-hub': Flags.requiredHub(STATIC_HELP),
     'api-version': Flags.orgApiVersion(),
     certificate: Flags.file({
       summary: 'PEM certificate (from `app-certificate create`).',

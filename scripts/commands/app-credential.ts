@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { redactKey } from '../contracts/connection-file.ts';
 import { appCredentialEnvFile, readPackagedAppCredential } from '../org/devhub-app.ts';
 import { loadMessages } from '../shared/messages.ts';
 import { writePrivateFileAtomic } from '../shared/private-file.ts';
 import { envSection } from './env-vars.ts';
+import { STATIC_HELP } from './shared-flags.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 const messages = loadMessages('devhub-app');
 
@@ -13,7 +15,7 @@ export interface AppCredentialResult {
   consumerKey: string;
 }
 
-export default class AppCredential extends SfCommand<AppCredentialResult> {
+export default class AppCredential extends TethrCommand<AppCredentialResult> {
   public static override readonly summary =
     "Read the packaged app's consumer key and secret in Tethr's Dev Hub, once, into a 0600 env file.";
   public static override readonly description =
@@ -25,7 +27,7 @@ export default class AppCredential extends SfCommand<AppCredentialResult> {
   public static override readonly envVariablesSection = envSection('SF_TARGET_DEV_HUB');
 
   public static override readonly flags = {
-    'target-dev-hub': Flags.requiredHub(),
+    'target-dev-hub': Flags.requiredHub(STATIC_HELP),
     'api-version': Flags.orgApiVersion(),
     output: Flags.file({ char: 'f', summary: 'Env file to write (mode 0600).', required: true }),
     'jwt-key-file': Flags.string({

@@ -83,7 +83,13 @@ describe('one registry, two sets of ids', () => {
   });
 
   it('every command lists the environment variables it reads', () => {
+    // Commands that read none (checked by hand); every other command needs the section.
+    const readsNone = ['app-certificate:create'];
     for (const [id, command] of Object.entries(COMMANDS)) {
+      if (readsNone.includes(id)) {
+        assert.equal(command.envVariablesSection, undefined, `${id} reads variables: drop it from readsNone`);
+        continue;
+      }
       const section = command.envVariablesSection;
       assert.equal(section?.header, 'ENVIRONMENT VARIABLES', `${id} has no ENVIRONMENT VARIABLES section`);
       assert.ok(Array.isArray(section.body) && section.body.length > 0, `${id}: empty section`);
