@@ -14,7 +14,11 @@ export function isLoopbackHost(hostname: string): boolean {
  * Parses `value` and accepts it only if it is https, or http to a loopback host.
  * `what` names the setting in the error (e.g. "myDomainUrl in bundle ./x.json").
  */
-export function assertAllowedUrl(value: string, what: string, example = 'https://yourcompany.my.salesforce.com'): URL {
+export function assertAllowedUrl(
+  value: string,
+  what: string,
+  example = 'https://yourcompany.my.salesforce.com'
+): URL {
   let url: URL;
   try {
     url = new URL(value);
