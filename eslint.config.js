@@ -2,6 +2,7 @@
 // Two worlds live here: the LWC (JavaScript checked by Salesforce's own rules, because the
 // platform compiler enforces many of them at deploy time) and the TypeScript tooling.
 import lwcConfig from '@salesforce/eslint-config-lwc';
+import importPlugin from 'eslint-plugin-import';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -13,9 +14,35 @@ const LWC_FILES = [
 ];
 const TYPESCRIPT_FILES = ['scripts/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'bin/**/*.{js,ts}'];
 
+// The tooling's one-way dependencies (README "Folder tree"): each folder may import only the
+// folders listed for it (and itself). contracts and shared are the leaves everything may use.
+const MAY_IMPORT = {
+  'scripts/shared': [],
+  'scripts/contracts': ['shared'],
+  'scripts/org': ['contracts', 'shared'],
+  'scripts/tethr': ['contracts', 'shared'],
+  'scripts/validate': ['contracts', 'shared'],
+  'scripts/relay': ['org', 'tethr', 'contracts', 'shared']
+};
+const ARCHITECTURE_ZONES = [
+  ...Object.entries(MAY_IMPORT).map(([target, allowed]) => ({
+    target: `./${target}`,
+    from: './scripts',
+    except: [target.slice('scripts/'.length), ...allowed].map((dir) => `./${dir}`),
+    message: allowed.length
+      ? `${target} may import only ${allowed.join(', ')} of ours (README "Folder tree").`
+      : `${target} imports nothing of ours (README "Folder tree").`
+  })),
+  {
+    target: './scripts/commands',
+    from: './scripts/preview',
+    message: 'Commands do not use the setup page preview (a development server).'
+  }
+];
+
 export default [
   {
-    ignores: ['node_modules/**', 'coverage/**', 'artifacts/**', '.sf/**', '.sfdx/**']
+    ignores: ['node_modules/**', 'coverage/**', 'artifacts/**', '.sf/**', '.sfdx/**', 'lib/**']
   },
   ...lwcConfig.configs.recommended.map((config) => ({ ...config, files: LWC_FILES })),
   {
@@ -30,6 +57,11 @@ export default [
   {
     files: TYPESCRIPT_FILES,
     languageOptions: { globals: { ...globals.node } }
+  },
+  {
+    files: ['scripts/**/*.ts'],
+    plugins: { import: importPlugin },
+    rules: { 'import/no-restricted-paths': ['error', { zones: ARCHITECTURE_ZONES }] }
   },
   {
     // The preview page's entry and its fixture stand-ins for lightning/* run in the browser.

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Entry point of `tethr-sf`. Runs the TypeScript sources through tsx, on Node 22 or newer: the
-// Salesforce libraries crash on older Node, so an older `node` hands over to the Node 22 that
-// the npm package `node` installs into node_modules. Keep this file plain JavaScript that old
-// Node versions can parse.
+// Entry point of the standalone `tethr-sf` binary: the compiled commands in lib/ (`npm run build`),
+// the same ones the sf plugin runs as `sf tethr ...`, under ids without the topic (oclif root
+// lib/standalone, see scripts/build/standalone-root.ts). Needs Node 22 or newer: the Salesforce
+// libraries crash on older Node, so an older `node` hands over to the Node 22 that the npm
+// package `node` installs into node_modules in a clone of the repository. Keep this file plain
+// JavaScript that old Node versions can parse.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -37,7 +39,7 @@ if (major < 22) {
   if (!node22 || process.env.TETHR_SF_REEXEC === '1') {
     process.stderr.write(
       `tethr-sf needs Node.js 22 or newer; this is ${process.version}.\n` +
-        'Run `npm ci` in the repository (it installs Node 22 from the npm package "node"), or install Node 22.\n'
+        'Install Node.js 22 (https://nodejs.org), or in a clone of the repository run `npm ci`, which brings Node 22 into node_modules.\n'
     );
     process.exit(1);
   }
@@ -61,6 +63,11 @@ if (major < 22) {
     process.stderr.write(`tethr-sf could not start ${node22}: ${error.message}\n`);
     process.exit(1);
   });
+} else if (!existsSync(join(root, 'lib', 'standalone', 'oclif.manifest.json'))) {
+  process.stderr.write(
+    'tethr-sf is not built: run `npm run build` in the repository (`npm run setup` does it).\n'
+  );
+  process.exitCode = 1;
 } else {
   if (process.env.TETHR_SF_REEXEC === '1' && process.channel) {
     // Started by the wrapper above: stop (gracefully, as on SIGTERM) when it is gone.
@@ -69,16 +76,14 @@ if (major < 22) {
   } else if (process.env.npm_command) {
     whenOrphaned(() => process.kill(process.pid, 'SIGTERM'));
   }
+  // Messages name commands the way this reader runs them (scripts/shared/messages.ts).
+  process.env.TETHR_SF_BIN = 'tethr-sf';
   // A promise chain rather than top-level await: oclif may exit the process while it runs.
-  import('tsx/esm/api')
-    .then(({ register }) => {
-      register();
-      return import('@oclif/core');
-    })
+  import('@oclif/core')
     .then((oclif) => {
-      // The commands are TypeScript run by tsx, not compiled output that oclif should look for.
+      // Compiled JavaScript only: never look for TypeScript sources next to lib/.
       oclif.settings.enableAutoTranspile = false;
-      return oclif.execute({ dir: pathToFileURL(join(root, 'package.json')).href });
+      return oclif.execute({ dir: pathToFileURL(join(root, 'lib', 'standalone', 'package.json')).href });
     })
     .catch((error) => {
       process.stderr.write(

@@ -35,3 +35,5 @@ fi
 
 npm ci --no-audit --no-fund
 node_modules/.bin/node --version
+# Compile the CLI to lib/ (tethr-sf and the sf plugin run compiled JavaScript).
+npm run build

@@ -1,6 +1,13 @@
-// The command registry (oclif "explicit" strategy, see package.json "oclif.commands").
-// Ids use ":" between topic and command; the CLI shows them space-separated ("package version create").
+// The command registry: one set of command classes under two sets of ids. COMMANDS holds the
+// standalone binary's ids (`tethr-sf setup`); SF_COMMANDS the same classes under the `tethr` topic,
+// as the sf plugin runs them (`sf tethr setup`). Ids use ":" between topics; the CLI shows them
+// space-separated. `npm run build` turns COMMANDS into the tree of one file per command that oclif
+// loads from (scripts/build/command-tree.ts), so keep each entry `'id': ImportedClass`.
+// After adding a command: `npm run build` and `npm run snapshot:update` (docs/cli.md).
 import Access from './commands/access.ts';
+import AppCertificateCreate from './commands/app-certificate-create.ts';
+import AppCertificateDeploy from './commands/app-certificate-deploy.ts';
+import AppCredential from './commands/app-credential.ts';
 import AppPolicies from './commands/app-policies.ts';
 import Backfill from './commands/backfill.ts';
 import Connection from './commands/connection.ts';
@@ -27,6 +34,9 @@ export const COMMANDS = {
   connection: Connection,
   credentials: Credentials,
   doctor: Doctor,
+  'app-certificate:create': AppCertificateCreate,
+  'app-certificate:deploy': AppCertificateDeploy,
+  'app-credential': AppCredential,
   'package:version:create': PackageVersionCreate,
   relay: Relay,
   'relay:serve': RelayServe,
@@ -37,3 +47,10 @@ export const COMMANDS = {
   backfill: Backfill,
   verify: Verify
 };
+
+/** The topic every command of the sf plugin lives under: `sf tethr <command>` (package.json oclif.topics). */
+export const SF_TOPIC = 'tethr';
+
+export const SF_COMMANDS = Object.fromEntries(
+  Object.entries(COMMANDS).map(([id, command]) => [`${SF_TOPIC}:${id}`, command])
+);

@@ -1,4 +1,4 @@
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { assignToUser, ensureAccess } from '../org/access.ts';
 import { loadMessages } from '../shared/messages.ts';
 import { findIntegrationUsername, integrationPermissionSets } from '../org/integration-user.ts';
@@ -6,6 +6,7 @@ import type { StepResult } from '../shared/step.ts';
 import { envSection } from './env-vars.ts';
 import { renderSteps, spinnerProgress } from './step-rendering.ts';
 import { existingIntegrationUserFlag, targetOrgFlags } from './shared-flags.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 const messages = loadMessages('access');
 
@@ -17,7 +18,7 @@ export interface AccessCommandResult {
   steps: StepResult[];
 }
 
-export default class Access extends SfCommand<AccessCommandResult> {
+export default class Access extends TethrCommand<AccessCommandResult> {
   public static override readonly summary =
     'Generate and deploy the access a managed package cannot carry, for this org.';
   public static override readonly description =

@@ -1,4 +1,3 @@
-import { SfCommand } from '@salesforce/sf-plugins-core';
 import { applyAppPolicies } from '../org/app-policies.ts';
 import { findIntegrationUsername } from '../org/integration-user.ts';
 import { detectOrgShape } from '../org/org-shape.ts';
@@ -6,6 +5,7 @@ import type { StepResult } from '../shared/step.ts';
 import { envSection } from './env-vars.ts';
 import { renderSteps, spinnerProgress } from './step-rendering.ts';
 import { existingIntegrationUserFlag, targetOrgFlags } from './shared-flags.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 export interface AppPoliciesCommandResult {
   app: string;
@@ -14,7 +14,7 @@ export interface AppPoliciesCommandResult {
   step: StepResult;
 }
 
-export default class AppPolicies extends SfCommand<AppPoliciesCommandResult> {
+export default class AppPolicies extends TethrCommand<AppPoliciesCommandResult> {
   public static override readonly summary =
     "Set this org's OAuth policies for the Tethr External Client App.";
   public static override readonly description =

@@ -1,4 +1,4 @@
-import { Flags, Progress, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags, Progress } from '@salesforce/sf-plugins-core';
 import { CHANNEL_REGISTRY, type Channel } from '../contracts/channels.ts';
 import { defaultBackfillDeadLetterPath, defaultCursorPath } from '../relay/backfill-cursor.ts';
 import { runBackfill, type BackfillSummary } from '../relay/backfill-runner.ts';
@@ -17,8 +17,23 @@ import {
   progressBarOptions
 } from './window-flags.ts';
 import { sinkFlag, takeOverStopSignals } from './delivery-flags.ts';
+import { AGE_VARS, APP_CREDENTIAL_VARS, envSection, TETHR_API_VARS } from './env-vars.ts';
+import { inGroup } from './shared-flags.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 const messages = loadMessages('backfill');
+
+/** What became of one channel in this run (the outcomes are explained in result.* of messages/backfill.md). */
+export interface BackfillChannelResult {
+  outcome: 'delivered' | 'already-done' | 'skipped' | 'interrupted' | 'not-started';
+  /** why a skipped channel was skipped */
+  reason?: string;
+  delivered: number;
+  deadLettered: number;
+  /** the cursor: the last record sent, null before the first */
+  after: string | null;
+  done: boolean;
+}
 
 export interface BackfillResult {
   since: string;
@@ -29,12 +44,12 @@ export interface BackfillResult {
   /** an earlier run of this window had saved progress */
   resumed: boolean;
   interrupted: boolean;
-  channels: BackfillSummary['channels'];
+  channels: Partial<Record<Channel, BackfillChannelResult>>;
   salesforceRequests: number;
   salesforceApiCalls: number;
 }
 
-export default class Backfill extends SfCommand<BackfillResult> {
+export default class Backfill extends TethrCommand<BackfillResult> {
   public static override readonly summary =
     'Send the conversations closed in a time window to Tethr (the batch path).';
   public static override readonly description =
@@ -44,27 +59,42 @@ export default class Backfill extends SfCommand<BackfillResult> {
     '<%= config.bin %> <%= command.id %> --connection ./acme.connection.json --since 2026-11-01 --until 2026-11-08 --channels Case --sink ndjson:./cases.ndjson',
     '<%= config.bin %> <%= command.id %> --credentials ./legacy-bundle.json --since 2026-11-01T00:00:00Z'
   ];
+  public static override readonly envVariablesSection = envSection(
+    ...TETHR_API_VARS,
+    ...APP_CREDENTIAL_VARS,
+    ...AGE_VARS
+  );
 
   public static override readonly flags = {
     ...connectionFlags,
     since: Flags.string({
       summary: 'Start of the window, inclusive: ISO 8601 with Z or an offset, or a date (midnight UTC).',
-      required: true
+      required: true,
+      helpGroup: 'WINDOW'
     }),
     until: Flags.string({
-      summary: 'End of the window, exclusive (same format). Default: when this window was first run.'
+      summary: 'End of the window, exclusive (same format). Default: when this window was first run.',
+      helpGroup: 'WINDOW'
     }),
-    channels: channelsFlag,
-    sink: sinkFlag,
+    channels: inGroup(channelsFlag, 'WINDOW'),
+    sink: inGroup(sinkFlag, 'DELIVERY'),
     cursor: Flags.file({
       summary:
-        'Progress file that makes the backfill resumable (default .tethr/backfill-<orgId>-<since>[-<until>].cursor.json).'
+        'Progress file that makes the backfill resumable (default .tethr/backfill-<orgId>-<since>[-<until>].cursor.json).',
+      helpGroup: 'DELIVERY'
     }),
     'dead-letter': Flags.file({
       summary:
-        'Dead-letter file (default .tethr/backfill-<orgId>.dead-letters.ndjson, or next to an explicit --cursor).'
+        'Dead-letter file (default .tethr/backfill-<orgId>.dead-letters.ndjson, or next to an explicit --cursor).',
+      helpGroup: 'DELIVERY'
     }),
-    'batch-size': Flags.integer({ summary: 'Conversations read per batch.', min: 1, max: 200, default: 50 })
+    'batch-size': Flags.integer({
+      summary: 'Conversations read per batch.',
+      min: 1,
+      max: 200,
+      default: 50,
+      helpGroup: 'DELIVERY'
+    })
   };
 
   public async run(): Promise<BackfillResult> {

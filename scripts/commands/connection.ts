@@ -12,8 +12,10 @@ import {
   connectionOutputFlags,
   existingIntegrationUserFlag,
   legacyConnectedAppFlag,
-  targetOrgFlags
+  targetOrgFlags,
+  inGroup
 } from './shared-flags.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 const messages = loadMessages('connection');
 
@@ -26,7 +28,7 @@ export interface ConnectionCommandResult {
   connection: Record<string, unknown>;
 }
 
-export default class Connection extends SfCommand<ConnectionCommandResult> {
+export default class Connection extends TethrCommand<ConnectionCommandResult> {
   public static override readonly summary = 'Write the connection file that connects this org to Tethr.';
   public static override readonly description =
     "Writes tethr-salesforce-connection/v2 for the org's app variant. Packaged (the Tethr package is installed): the file holds no secret at all, because the packaged app's one consumer lives in Tethr's Dev Hub and Tethr already holds its credential; it is safe to e-mail, and the Tethr Setup page offers the same file as a download. Local (an org-local External Client App in a scratch org, sandbox or unpackaged deploy): the file also holds the org's own consumer key and secret, read through the Connect REST API; it is written mode 0600 and can be age-encrypted. Legacy Connected App: the seed's credentials, with the values Salesforce does not hand out taken from environment variables. Secrets are never printed unless --show-secrets.";
@@ -43,12 +45,14 @@ export default class Connection extends SfCommand<ConnectionCommandResult> {
 
   public static override readonly flags = {
     ...targetOrgFlags,
-    ...connectionOutputFlags,
-    'auth-flow': authFlowFlag,
-    username: existingIntegrationUserFlag,
-    'legacy-connected-app': legacyConnectedAppFlag,
+    'auth-flow': inGroup(authFlowFlag, 'OAUTH APP'),
+    username: inGroup(existingIntegrationUserFlag, 'INTEGRATION USER'),
+    'legacy-connected-app': inGroup(legacyConnectedAppFlag, 'OAUTH APP'),
+    output: inGroup(connectionOutputFlags.output, 'CONNECTION FILE'),
+    'encrypt-to': inGroup(connectionOutputFlags['encrypt-to'], 'CONNECTION FILE'),
     'show-secrets': Flags.boolean({
-      summary: 'Also print secret fields (for copying by hand; never in shared logs).'
+      summary: 'Also print secret fields (for copying by hand; never in shared logs).',
+      helpGroup: 'CONNECTION FILE'
     })
   };
 

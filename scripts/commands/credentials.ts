@@ -1,11 +1,14 @@
-import { SfCommand } from '@salesforce/sf-plugins-core';
 import { loadMessages } from '../shared/messages.ts';
 import Connection, { writeConnection, type ConnectionCommandResult } from './connection.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 const messages = loadMessages('connection');
 
+/** The same result as `connection`'s. */
+export type CredentialsCommandResult = ConnectionCommandResult;
+
 /** The seed-era name of `connection`, kept so that existing runbooks keep working. */
-export default class Credentials extends SfCommand<ConnectionCommandResult> {
+export default class Credentials extends TethrCommand<CredentialsCommandResult> {
   public static override readonly summary = 'LEGACY name of `connection`: writes the connection file.';
   public static override readonly description = `${messages.getMessage('warning.credentialsRenamed')}\n\n${Connection.description}`;
   public static override readonly examples = Connection.examples;
@@ -13,7 +16,7 @@ export default class Credentials extends SfCommand<ConnectionCommandResult> {
   public static override readonly flags = Connection.flags;
   public static override readonly state = 'deprecated';
 
-  public async run(): Promise<ConnectionCommandResult> {
+  public async run(): Promise<CredentialsCommandResult> {
     const { flags } = await this.parse(Credentials);
     this.warn(messages.getMessage('warning.credentialsRenamed'));
     return writeConnection(this, flags);

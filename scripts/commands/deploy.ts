@@ -1,34 +1,56 @@
-import { SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { adminEmail } from '../org/admin-user.ts';
 import { deployForOrg } from '../org/deploy-for-org.ts';
+import { DEFAULT_DEPLOY_WAIT_MINUTES } from '../org/deploy.ts';
 import { detectOrgShape } from '../org/org-shape.ts';
 import type { StepResult } from '../shared/step.ts';
 import { assertAllowedUrl } from '../shared/url-policy.ts';
 import { envSection } from './env-vars.ts';
 import { renderSteps, spinnerProgress } from './step-rendering.ts';
 import { callbackUrlFlag, checkFlag, legacyConnectedAppFlag, targetOrgFlags } from './shared-flags.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 export interface DeployCommandResult {
   deployed: boolean;
   deployId?: string;
   componentsDeployed?: number;
+  /** false with --async: Salesforce is still deploying (follow it with sf project deploy report) */
+  done?: boolean;
   steps: StepResult[];
 }
 
-export default class Deploy extends SfCommand<DeployCommandResult> {
+export default class Deploy extends TethrCommand<DeployCommandResult> {
   public static override readonly summary = 'Deploy the Tethr metadata this org supports, unpackaged.';
   public static override readonly description =
     "For orgs without the managed package (scratch orgs, sandboxes, unpackaged installs): deploys the base metadata (force-app, with the External Client App as an org-local app, its global OAuth settings and app policies), and the Messaging extension's metadata only where the org has MessagingSession. Reports what it skipped and why. Orgs with the installed package are left alone. With --legacy-connected-app the Connected App is deployed instead of the External Client App (new Connected Apps are blocked since Spring '26 unless Salesforce Support enabled them). The per-org access permission sets come from `access`.";
   public static override readonly examples = [
     '<%= config.bin %> <%= command.id %> --target-org my-scratch',
-    '<%= config.bin %> <%= command.id %> --target-org my-sandbox --legacy-connected-app'
+    '<%= config.bin %> <%= command.id %> --target-org my-sandbox --legacy-connected-app',
+    '<%= config.bin %> <%= command.id %> --target-org my-sandbox --async --json | jq -r .result.deployId'
   ];
   public static override readonly envVariablesSection = envSection('SF_TARGET_ORG');
 
   public static override readonly flags = {
     ...targetOrgFlags,
     'legacy-connected-app': legacyConnectedAppFlag,
-    'callback-url': callbackUrlFlag
+    'callback-url': callbackUrlFlag,
+    wait: Flags.integer({
+      char: 'w',
+      summary: 'Minutes to wait for the deploy to finish.',
+      description:
+        'When the time is up the command fails with the deploy id; Salesforce goes on deploying. Follow it with `sf project deploy report --job-id <id>`.',
+      default: DEFAULT_DEPLOY_WAIT_MINUTES,
+      min: 1,
+      exclusive: ['async'],
+      helpGroup: 'WAITING'
+    }),
+    async: Flags.boolean({
+      summary: 'Return once Salesforce has accepted the deploy, with its id; do not wait for it.',
+      description:
+        'Follow the deploy with `sf project deploy report --job-id <id> --target-org <org>`, then run the other steps (`setup` skips what is done).',
+      exclusive: ['wait'],
+      helpGroup: 'WAITING'
+    })
   };
 
   public async run(): Promise<DeployCommandResult> {
@@ -44,14 +66,19 @@ export default class Deploy extends SfCommand<DeployCommandResult> {
       legacyConnectedApp: flags['legacy-connected-app'],
       callbackUrl: flags['callback-url'],
       contactEmail: await adminEmail(conn),
-      onProgress: progress
+      onProgress: progress,
+      waitMinutes: flags.async ? 0 : flags.wait
     });
     progress({ step: 'Org', phase: 'end' });
     renderSteps(this, `Tethr deploy: ${org.getUsername() ?? ''} (${org.getOrgId()})`, result.steps);
     return {
       deployed: result.outcome !== undefined,
       ...(result.outcome
-        ? { deployId: result.outcome.deployId, componentsDeployed: result.outcome.componentsDeployed }
+        ? {
+            deployId: result.outcome.deployId,
+            componentsDeployed: result.outcome.componentsDeployed,
+            done: result.outcome.done
+          }
         : {}),
       steps: result.steps
     };

@@ -1,16 +1,19 @@
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { fromConnectionFile, type OrgConnection } from '../contracts/org-connection.ts';
 import { tethrAppCredentialFromEnv } from '../org/app-credential.ts';
 import { appVariantOf, buildConnectionFile } from '../org/connection-builder.ts';
 import { readConnection } from '../org/connection-files.ts';
-import { runDoctor, type CheckStatus } from '../org/doctor.ts';
+import { runDoctor } from '../org/doctor.ts';
 import { detectOrgShape } from '../org/org-shape.ts';
 import { loadMessages } from '../shared/messages.ts';
-import { AGE_VARS, APP_CREDENTIAL_VARS, envSection } from './env-vars.ts';
+import { AGE_VARS, APP_CREDENTIAL_VARS, envSection, LEGACY_VARS } from './env-vars.ts';
 import { renderDiagnosis, spinnerProgress } from './step-rendering.ts';
-import { connectionFlag, credentialsFlag, legacyConnectedAppFlag } from './shared-flags.ts';
+import { connectionFlag, credentialsFlag, legacyConnectedAppFlag, STATIC_HELP } from './shared-flags.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 const messages = loadMessages('doctor-command');
+
+export type DoctorCheckStatus = 'passed' | 'warning' | 'failed' | 'skipped';
 
 export interface DoctorCommandResult {
   ok: boolean;
@@ -20,15 +23,15 @@ export interface DoctorCommandResult {
   authFlow: string;
   checks: {
     check: string;
-    status: CheckStatus;
+    status: DoctorCheckStatus;
     detail: string;
     diagnosis?: { code: string; cause: string; actions: string[] };
   }[];
 }
 
-const SYMBOL: Record<CheckStatus, string> = { passed: '✓', warning: '!', failed: '✗', skipped: '-' };
+const SYMBOL: Record<DoctorCheckStatus, string> = { passed: '✓', warning: '!', failed: '✗', skipped: '-' };
 
-export default class Doctor extends SfCommand<DoctorCommandResult> {
+export default class Doctor extends TethrCommand<DoctorCommandResult> {
   public static override readonly summary =
     'Prove that Tethr can sign in and read every channel, the way Tethr will.';
   public static override readonly description =
@@ -41,13 +44,15 @@ export default class Doctor extends SfCommand<DoctorCommandResult> {
   public static override readonly envVariablesSection = envSection(
     'SF_TARGET_ORG',
     ...APP_CREDENTIAL_VARS,
-    ...AGE_VARS
+    ...AGE_VARS,
+    ...LEGACY_VARS
   );
 
   public static override readonly flags = {
     connection: connectionFlag,
     credentials: { ...credentialsFlag, exclusive: ['connection'] },
     'target-org': Flags.optionalOrg({
+      ...STATIC_HELP,
       summary:
         'Admin login of the org: adds the org-side checks (and builds the connection when none is given).'
     }),

@@ -19,7 +19,8 @@ export const ENV_VARS = {
     'Legacy Connected App only: its consumer secret, copied from Setup (Salesforce never returns it through an API).',
   TETHR_INTEGRATION_PASSWORD: "Legacy Connected App only: the integration user's password.",
   TETHR_SECURITY_TOKEN: "Legacy Connected App only: the integration user's security token (may be empty).",
-  TETHR_API_URL: "Tethr's API, e.g. https://yourcompany.Audio.Tethr.com.",
+  TETHR_API_URL:
+    "Tethr's API, e.g. https://yourcompany.Audio.Tethr.com (for --sink tethr and Tethr status checks).",
   TETHR_API_CLIENT_ID: "Client id of Tethr's API credentials.",
   TETHR_API_CLIENT_SECRET: "Client secret of Tethr's API credentials.",
   TETHR_DATABASE_URL: 'PostgreSQL URL of the relay service (postgres://user:password@host:5432/db).'
@@ -37,6 +38,8 @@ export const APP_CREDENTIAL_VARS: EnvVar[] = [
   'TETHR_SF_CONSUMER_SECRET'
 ];
 export const AGE_VARS: EnvVar[] = ['TETHR_AGE_IDENTITY', 'TETHR_AGE_IDENTITY_FILE'];
+/** Tethr's API credentials: what the tethr sink and the status checks sign in with. */
+export const TETHR_API_VARS: EnvVar[] = ['TETHR_API_URL', 'TETHR_API_CLIENT_ID', 'TETHR_API_CLIENT_SECRET'];
 export const LEGACY_VARS: EnvVar[] = [
   'TETHR_CONSUMER_SECRET',
   'TETHR_INTEGRATION_PASSWORD',

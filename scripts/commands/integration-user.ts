@@ -1,4 +1,4 @@
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { ensureIntegrationUser, integrationPermissionSets } from '../org/integration-user.ts';
 import { assertUserInputs } from '../org/integration-user.ts';
 import { detectOrgShape } from '../org/org-shape.ts';
@@ -6,6 +6,7 @@ import type { StepResult } from '../shared/step.ts';
 import { envSection } from './env-vars.ts';
 import { renderSteps, spinnerProgress } from './step-rendering.ts';
 import { checkFlag, targetOrgFlags } from './shared-flags.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 export interface IntegrationUserCommandResult {
   userId: string;
@@ -14,7 +15,7 @@ export interface IntegrationUserCommandResult {
   steps: StepResult[];
 }
 
-export default class IntegrationUser extends SfCommand<IntegrationUserCommandResult> {
+export default class IntegrationUser extends TethrCommand<IntegrationUserCommandResult> {
   public static override readonly summary =
     'Create or reuse the API-only integration user that Tethr signs in as.';
   public static override readonly description =

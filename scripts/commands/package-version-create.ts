@@ -1,9 +1,12 @@
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { featureName, type OrgFeature, type PackageKey } from '../contracts/channels.ts';
 import { PACKAGE_ORDER } from '../contracts/packages.ts';
 import { createPackageVersions, type PackageVersionBuild } from '../org/package-version.ts';
 import type { StepResult } from '../shared/step.ts';
+import { envSection } from './env-vars.ts';
+import { STATIC_HELP } from './shared-flags.ts';
 import { renderSteps, spinnerProgress } from './step-rendering.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 /** One package version in the --json result, in install order. */
 export interface PackageVersionCreateBuild {
@@ -79,7 +82,7 @@ export function installInstructions(builds: PackageVersionCreateBuild[]): string
   });
 }
 
-export default class PackageVersionCreate extends SfCommand<PackageVersionCreateResult> {
+export default class PackageVersionCreate extends TethrCommand<PackageVersionCreateResult> {
   public static override readonly summary =
     'Create versions of the Tethr packages, the base and then the Messaging extension, and print their install URLs.';
   public static override readonly description =
@@ -89,9 +92,10 @@ export default class PackageVersionCreate extends SfCommand<PackageVersionCreate
     '<%= config.bin %> <%= command.id %> --target-dev-hub devhub --promote',
     '<%= config.bin %> <%= command.id %> --target-dev-hub devhub --package messaging'
   ];
+  public static override readonly envVariablesSection = envSection('SF_TARGET_DEV_HUB');
 
   public static override readonly flags = {
-    'target-dev-hub': Flags.requiredHub(),
+    'target-dev-hub': Flags.requiredHub(STATIC_HELP),
     'api-version': Flags.orgApiVersion(),
     package: Flags.option({
       summary: 'Build only this package (repeatable); default: all of them, base first.',

@@ -1,11 +1,12 @@
 import { Args } from '@oclif/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { access } from 'node:fs/promises';
 import { FileCheckpointStore } from '../relay/checkpoint-store.ts';
 import { openDatabase } from '../relay/service/database.ts';
 import { readPgCheckpoints } from '../relay/service/pg-checkpoint-store.ts';
 import { loadMessages } from '../shared/messages.ts';
 import { databaseUrlFlag } from './relay-flags.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 export interface CheckpointView {
   source: string;
@@ -23,7 +24,7 @@ export type RelayCheckpointShowResult = CheckpointView[];
 
 const messages = loadMessages('relay');
 
-export default class RelayCheckpointShow extends SfCommand<RelayCheckpointShowResult> {
+export default class RelayCheckpointShow extends TethrCommand<RelayCheckpointShowResult> {
   public static override readonly summary =
     "Show a relay's checkpoint: replay id, when it was written, and the backfill that covers the time since.";
   public static override readonly description =

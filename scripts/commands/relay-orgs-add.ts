@@ -1,7 +1,7 @@
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { openDatabase } from '../relay/service/database.ts';
-import { DEFAULT_ORG_OPTIONS, parseOrgOptions, type RelayOrgOptions } from '../relay/service/org-options.ts';
-import { TenantStore, type AddOutcome } from '../relay/service/tenant-store.ts';
+import { DEFAULT_ORG_OPTIONS, parseOrgOptions } from '../relay/service/org-options.ts';
+import { TenantStore } from '../relay/service/tenant-store.ts';
 import { DEFAULT_CONNECT_HOURLY_LIMIT } from '../relay/connect-budget.ts';
 import { sinkFlag } from './delivery-flags.ts';
 import { loadConnection } from './relay-connection.ts';
@@ -16,14 +16,29 @@ import {
   startAtFlag,
   tethrConcurrencyFlag
 } from './relay-flags.ts';
+import { TethrCommand } from './tethr-command.ts';
 
-export interface RelayOrgsAddResult {
-  orgId: string;
-  outcome: AddOutcome;
-  options: RelayOrgOptions;
+/** The options stored for the org (what `relay serve` does for it). */
+export interface RelayOrgOptionsResult {
+  mode: 'transcripts' | 'events';
+  sink: string;
+  sessionIdScheme: 'org-and-record' | 'record-id';
+  startAt: 'latest' | 'earliest';
+  onInvalidReplay: 'earliest' | 'latest' | 'fail';
+  numRequested: number;
+  tethrConcurrency: number;
+  connectHourlyLimit: number;
+  tethrUrl?: string;
 }
 
-export default class RelayOrgsAdd extends SfCommand<RelayOrgsAddResult> {
+export interface RelayOrgsAddResult {
+  /** the 15-character org id the service keys the org by */
+  orgId: string;
+  outcome: 'added' | 'updated' | 'unchanged';
+  options: RelayOrgOptionsResult;
+}
+
+export default class RelayOrgsAdd extends TethrCommand<RelayOrgsAddResult> {
   public static override readonly summary = 'Add an org to the relay service, or change its options.';
   public static override readonly description =
     "Stores the org's connection and options in the relay database. Running replicas of `tethr-sf relay serve` pick it up at once; adding an org that is already there replaces its connection and options, and its relay restarts with them. The database then holds what the connection file holds (for local and legacy apps, their consumer secret): protect it like the files.";
@@ -83,7 +98,18 @@ export default class RelayOrgsAdd extends SfCommand<RelayOrgsAddResult> {
             ? `Updated org ${orgId}: its relay restarts with the new connection and options.`
             : `Org ${orgId} is already there with this connection and these options.`
       );
-      return { orgId, outcome, options };
+      const shown: RelayOrgOptionsResult = {
+        mode: options.mode,
+        sink: options.sink,
+        sessionIdScheme: options.sessionIdScheme,
+        startAt: options.startAt,
+        onInvalidReplay: options.onInvalidReplay,
+        numRequested: options.numRequested,
+        tethrConcurrency: options.tethrConcurrency,
+        connectHourlyLimit: options.connectHourlyLimit,
+        ...(options.tethrUrl ? { tethrUrl: options.tethrUrl } : {})
+      };
+      return { orgId, outcome, options: shown };
     } finally {
       await database.close();
     }

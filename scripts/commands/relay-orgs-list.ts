@@ -1,11 +1,32 @@
-import { SfCommand } from '@salesforce/sf-plugins-core';
 import { openDatabase } from '../relay/service/database.ts';
-import { TenantStore, type TenantListing } from '../relay/service/tenant-store.ts';
+import { TenantStore } from '../relay/service/tenant-store.ts';
 import { databaseUrlFlag } from './relay-flags.ts';
+import { TethrCommand } from './tethr-command.ts';
 
-export type RelayOrgsListResult = TenantListing[];
+/** One org of the relay service, as `relay orgs list` shows it (no secret). */
+export interface RelayOrgListing {
+  orgId: string;
+  state: 'active' | 'removing';
+  revision: number;
+  instanceUrl: string | null;
+  /** app variant and sign-in flow, e.g. "packaged (jwt_bearer)" */
+  app: string | null;
+  channels: string[];
+  mode: string | null;
+  sink: string | null;
+  /** the replica holding a live lease, if any */
+  owner: string | null;
+  epoch: number;
+  leaseExpiresAt: string | null;
+  checkpointAt: string | null;
+  /** dead letters not yet retried */
+  deadLetters: number;
+  updatedAt: string;
+}
 
-export default class RelayOrgsList extends SfCommand<RelayOrgsListResult> {
+export type RelayOrgsListResult = RelayOrgListing[];
+
+export default class RelayOrgsList extends TethrCommand<RelayOrgsListResult> {
   public static override readonly summary =
     'List the orgs of the relay service: who relays each, and how far.';
   public static override readonly examples = [
@@ -24,7 +45,7 @@ export default class RelayOrgsList extends SfCommand<RelayOrgsListResult> {
       max: 2
     });
     try {
-      const orgs = await new TenantStore(database).list();
+      const orgs: RelayOrgListing[] = (await new TenantStore(database).list()).map((o) => ({ ...o }));
       this.table({
         title: `${orgs.length} org(s) in ${database.describe}`,
         data: orgs.map((o) => ({

@@ -1,17 +1,19 @@
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { openDatabase } from '../relay/service/database.ts';
-import { TenantStore, type RemoveOutcome } from '../relay/service/tenant-store.ts';
+import { TenantStore } from '../relay/service/tenant-store.ts';
 import { loadMessages } from '../shared/messages.ts';
 import { databaseUrlFlag } from './relay-flags.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 export interface RelayOrgsRemoveResult {
   orgId: string;
-  outcome: Exclude<RemoveOutcome, 'not-found'>;
+  /** removed at once, or being drained by the replica that relays it (removed after its last checkpoint) */
+  outcome: 'removed' | 'removing';
 }
 
 const messages = loadMessages('relay');
 
-export default class RelayOrgsRemove extends SfCommand<RelayOrgsRemoveResult> {
+export default class RelayOrgsRemove extends TethrCommand<RelayOrgsRemoveResult> {
   public static override readonly summary = 'Stop relaying an org and remove it from the relay service.';
   public static override readonly description =
     'An org that a replica relays is drained first (in-flight deliveries finish, the checkpoint is written), then removed; one nobody relays is removed at once. Its checkpoint stays in the database, so adding the org again within 72 hours resumes where it stopped.';

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { parsePubSubEndpoint } from '../relay/pubsub-endpoint.ts';
 import { jsonLogger, type LogLevel } from '../relay/relay-logger.ts';
 import { openDatabase } from '../relay/service/database.ts';
@@ -8,13 +8,14 @@ import { tethrAppCredentialFromEnv } from '../org/app-credential.ts';
 import { takeOverStopSignals } from './delivery-flags.ts';
 import { APP_CREDENTIAL_VARS, envSection } from './env-vars.ts';
 import { databaseUrlFlag, logLevelFlag, pubsubEndpointFlag, statusIntervalFlag } from './relay-flags.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 export interface RelayServeResult {
   replicaId: string;
   stopped: true;
 }
 
-export default class RelayServe extends SfCommand<RelayServeResult> {
+export default class RelayServe extends TethrCommand<RelayServeResult> {
   public static override readonly summary =
     'Relay every org in the relay database: many orgs per process, any number of replicas.';
   public static override readonly description =

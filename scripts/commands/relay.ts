@@ -1,5 +1,5 @@
 import { access, rename } from 'node:fs/promises';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { CheckpointLock } from '../relay/checkpoint-lock.ts';
 import { DeadLetterFile } from '../relay/dead-letters.ts';
 import {
@@ -12,7 +12,6 @@ import { jsonLogger, withFields, type LogLevel, type RelayLogger } from '../rela
 import {
   runRelay,
   type InvalidReplayPolicy,
-  type RelayMode,
   type RelaySummary
 } from '../relay/relay-runner.ts';
 import { checkSink, createSink } from '../relay/sink-factory.ts';
@@ -22,7 +21,8 @@ import { sinkFlag, takeOverStopSignals } from './delivery-flags.ts';
 import { loadConnection } from './relay-connection.ts';
 import { openRelaySession } from '../relay/org-session.ts';
 import { connectionFlags } from './window-flags.ts';
-import { AGE_VARS, APP_CREDENTIAL_VARS, envSection } from './env-vars.ts';
+import { AGE_VARS, APP_CREDENTIAL_VARS, envSection, TETHR_API_VARS } from './env-vars.ts';
+import { TethrCommand } from './tethr-command.ts';
 import {
   logLevelFlag,
   modeFlag,
@@ -35,17 +35,35 @@ import {
   tethrConcurrencyFlag
 } from './relay-flags.ts';
 
-export type RelayResult = Omit<RelaySummary, 'apiUsage'> & {
+export interface RelayResult {
   topic: string;
-  mode: RelayMode;
+  mode: 'transcripts' | 'events';
   sink: string;
   checkpoint: string;
   deadLetterFile: string;
+  received: number;
+  delivered: number;
+  deadLettered: number;
+  skipped: number;
+  reconnects: number;
+  checkpointWrites: number;
+  /** base64 of the last replay id saved to the checkpoint */
+  checkpointReplayId: string | null;
   salesforceRequests: number;
   salesforceApiCalls: number;
-};
+}
 
-export default class Relay extends SfCommand<RelayResult> {
+/** The result's counts, field by field: what the relay core adds must not reach --json unannounced. */
+function relayCounts(summary: RelaySummary) {
+  const { received, delivered, deadLettered, skipped, reconnects, checkpointWrites, checkpointReplayId } =
+    summary;
+  return {
+    counts: { received, delivered, deadLettered, skipped, reconnects, checkpointWrites, checkpointReplayId },
+    apiUsage: summary.apiUsage
+  };
+}
+
+export default class Relay extends TethrCommand<RelayResult> {
   public static override readonly summary =
     'Forward Conversation Closed events from one Salesforce org to Tethr as they happen.';
   public static override readonly description =
@@ -57,9 +75,7 @@ export default class Relay extends SfCommand<RelayResult> {
   ];
 
   public static override readonly envVariablesSection = envSection(
-    'TETHR_API_URL',
-    'TETHR_API_CLIENT_ID',
-    'TETHR_API_CLIENT_SECRET',
+    ...TETHR_API_VARS,
     ...APP_CREDENTIAL_VARS,
     ...AGE_VARS
   );
@@ -140,7 +156,7 @@ export default class Relay extends SfCommand<RelayResult> {
         sessionIdScheme: flags['session-id'],
         statusIntervalMs: flags['status-interval'] * 1000
       });
-      const { apiUsage, ...counts } = summary;
+      const { apiUsage, counts } = relayCounts(summary);
       return {
         topic: connection.eventTopic,
         mode: flags.mode,

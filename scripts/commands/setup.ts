@@ -1,4 +1,4 @@
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import type { Org } from '@salesforce/core';
 import type { AppVariant } from '../contracts/connection-file.ts';
 import { tethrAppCredentialFromEnv } from '../org/app-credential.ts';
@@ -16,8 +16,11 @@ import {
   callbackUrlFlag,
   checkFlag,
   connectionOutputFlags,
-  legacyConnectedAppFlag
+  legacyConnectedAppFlag,
+  STATIC_HELP,
+  inGroup
 } from './shared-flags.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 const messages = loadMessages('setup');
 
@@ -29,7 +32,7 @@ export interface SetupCommandResult {
   doctor?: { ok: boolean; failed: string[] };
 }
 
-export default class Setup extends SfCommand<SetupCommandResult> {
+export default class Setup extends TethrCommand<SetupCommandResult> {
   public static override readonly summary =
     'Make an org Tethr-ready and write its connection file, in one command.';
   public static override readonly description =
@@ -42,6 +45,7 @@ export default class Setup extends SfCommand<SetupCommandResult> {
   ];
   public static override readonly envVariablesSection = envSection(
     'SF_TARGET_ORG',
+    'SF_TARGET_DEV_HUB',
     ...APP_CREDENTIAL_VARS,
     ...LEGACY_VARS,
     ...AGE_VARS
@@ -52,14 +56,16 @@ export default class Setup extends SfCommand<SetupCommandResult> {
       char: 'o',
       summary: 'Org alias or username (with --scratch: the alias of the scratch org to create or reuse).'
     }),
-    'target-dev-hub': Flags.optionalHub({
-      summary: 'Dev Hub for --scratch (default: the sf target-dev-hub).'
-    }),
-    scratch: Flags.boolean({ summary: 'Create (or reuse) a scratch org first.' }),
     'api-version': Flags.orgApiVersion(),
-    'auth-flow': authFlowFlag,
-    'legacy-connected-app': legacyConnectedAppFlag,
-    'callback-url': callbackUrlFlag,
+    scratch: Flags.boolean({ summary: 'Create (or reuse) a scratch org first.', helpGroup: 'SCRATCH ORG' }),
+    'target-dev-hub': Flags.optionalHub({
+      ...STATIC_HELP,
+      summary: 'Dev Hub for --scratch (default: the sf target-dev-hub).',
+      helpGroup: 'SCRATCH ORG'
+    }),
+    'auth-flow': inGroup(authFlowFlag, 'OAUTH APP'),
+    'legacy-connected-app': inGroup(legacyConnectedAppFlag, 'OAUTH APP'),
+    'callback-url': inGroup(callbackUrlFlag, 'OAUTH APP'),
     username: Flags.string({
       summary: 'Username of the integration user to create or reuse.',
       helpGroup: 'INTEGRATION USER'
@@ -68,7 +74,8 @@ export default class Setup extends SfCommand<SetupCommandResult> {
       summary: "E-mail of the integration user (default: the admin's).",
       helpGroup: 'INTEGRATION USER'
     }),
-    ...connectionOutputFlags,
+    output: inGroup(connectionOutputFlags.output, 'CONNECTION FILE'),
+    'encrypt-to': inGroup(connectionOutputFlags['encrypt-to'], 'CONNECTION FILE'),
     verify: Flags.boolean({
       summary: 'Run doctor at the end (waits up to 10 minutes for a new app to propagate).',
       default: true,

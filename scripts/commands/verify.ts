@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Flags, Progress, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags, Progress } from '@salesforce/sf-plugins-core';
 import { CHANNEL_REGISTRY, type Channel } from '../contracts/channels.ts';
 import {
   DEFAULT_SESSION_ID_SCHEME,
@@ -18,8 +18,7 @@ import {
   type ChannelTally,
   type MissingConversation,
   type ReconcileProgress,
-  type ReconcileReport,
-  type StillMissing
+  type ReconcileReport
 } from '../relay/verify/reconcile.ts';
 import { deliveryResender, type DeliveryResender } from '../relay/verify/resend.ts';
 import {
@@ -31,6 +30,7 @@ import { parseTimeWindow } from '../shared/iso-time.ts';
 import { loadMessages } from '../shared/messages.ts';
 import { TethrStatusClient } from '../tethr/capture-status.ts';
 import { takeOverStopSignals } from './delivery-flags.ts';
+import { AGE_VARS, APP_CREDENTIAL_VARS, envSection, TETHR_API_VARS } from './env-vars.ts';
 import {
   channelsFlag,
   connectionFlags,
@@ -38,6 +38,8 @@ import {
   parseChannels,
   progressBarOptions
 } from './window-flags.ts';
+import { inGroup } from './shared-flags.ts';
+import { TethrCommand } from './tethr-command.ts';
 
 const messages = loadMessages('verify');
 const STILL_MISSING_SHOWN = 20;
@@ -78,7 +80,8 @@ export interface VerifyResult {
     recovered: number;
     stillMissing: Array<
       VerifyMissing & {
-        why: StillMissing['why'];
+        /** dead-lettered: the resend failed again; not-in-tethr-yet: accepted, not reported yet; interrupted */
+        why: 'dead-lettered' | 'not-in-tethr-yet' | 'interrupted';
         reason?: string;
         detail?: string;
         statusAfterResend?: string;
@@ -92,7 +95,7 @@ export interface VerifyResult {
   interrupted: boolean;
 }
 
-export default class Verify extends SfCommand<VerifyResult> {
+export default class Verify extends TethrCommand<VerifyResult> {
   public static override readonly summary =
     'Check that every conversation that closed in Salesforce in a window is in Tethr, and resend the gaps.';
   public static override readonly description =
@@ -102,38 +105,53 @@ export default class Verify extends SfCommand<VerifyResult> {
     '<%= config.bin %> <%= command.id %> --connection ./acme.connection.json --since 2026-11-24T00:00:00Z --until 2026-12-01T00:00:00Z --channels Case --resend',
     '<%= config.bin %> <%= command.id %> --connection ./acme.connection.json --since 2026-11-30 --json | jq .result.totals.missing'
   ];
+  public static override readonly envVariablesSection = envSection(
+    ...TETHR_API_VARS,
+    ...APP_CREDENTIAL_VARS,
+    ...AGE_VARS
+  );
 
   public static override readonly flags = {
     ...connectionFlags,
     since: Flags.string({
       summary: 'Start of the window, inclusive: ISO 8601 with Z or an offset, or a date (midnight UTC).',
-      required: true
+      required: true,
+      helpGroup: 'WINDOW'
     }),
-    until: Flags.string({ summary: 'End of the window, exclusive (same format). Default: now.' }),
-    channels: channelsFlag,
-    'dead-letter': Flags.file({
-      summary:
-        "Dead-letter file(s) to count (repeatable). Default: the relay's, backfill's and verify's default files for the org.",
-      multiple: true
+    until: Flags.string({
+      summary: 'End of the window, exclusive (same format). Default: now.',
+      helpGroup: 'WINDOW'
     }),
+    channels: inGroup(channelsFlag, 'WINDOW'),
     resend: Flags.boolean({
-      summary: 'Send the missing conversations again through the normal delivery path, then check them again.'
+      summary:
+        'Send the missing conversations again through the normal delivery path, then check them again.',
+      helpGroup: 'RESEND'
     }),
     'resend-dead-letter': Flags.file({
       summary:
-        'Where --resend writes what it cannot deliver (default .tethr/verify-<orgId>.dead-letters.ndjson).'
+        'Where --resend writes what it cannot deliver (default .tethr/verify-<orgId>.dead-letters.ndjson).',
+      helpGroup: 'RESEND'
+    }),
+    'dead-letter': Flags.file({
+      summary:
+        "Dead-letter file(s) to count (repeatable). Default: the relay's, backfill's and verify's default files for the org.",
+      multiple: true,
+      helpGroup: 'MATCHING'
     }),
     'batch-size': Flags.integer({
       summary: 'Sessions per Tethr status request.',
       min: 1,
       max: 1000,
-      default: 100
+      default: 100,
+      helpGroup: 'MATCHING'
     }),
     'session-id-scheme': Flags.option({
       summary:
         'How the relay forms Tethr sessionIds for this org: org-and-record (default) or record-id (seed era).',
       options: SESSION_ID_SCHEMES,
-      default: DEFAULT_SESSION_ID_SCHEME
+      default: DEFAULT_SESSION_ID_SCHEME,
+      helpGroup: 'MATCHING'
     })()
   };
 

@@ -1,6 +1,8 @@
 import type { Connection } from '@salesforce/core';
-import { SfError } from '@salesforce/core/sfError';
+import { loadMessages } from '../shared/messages.ts';
 import { soqlString } from './soql.ts';
+
+const messages = loadMessages('org-deploy');
 
 /** The e-mail of the user the tool is logged in as: the admin who gets the app's notices. */
 export async function adminEmail(conn: Connection): Promise<string> {
@@ -10,9 +12,7 @@ export async function adminEmail(conn: Connection): Promise<string> {
   );
   const email = result.records[0]?.Email;
   if (!email) {
-    throw new SfError(`Cannot read the e-mail address of ${username}.`, 'AdminEmailMissing', [
-      'Pass --email with an address that an admin reads.'
-    ]);
+    throw messages.createError('error.AdminEmailMissing', [username]);
   }
   return email;
 }

@@ -21,6 +21,8 @@ export interface DeployForOrgOptions {
   callbackUrl: string;
   contactEmail: string;
   onProgress?: ProgressListener;
+  /** minutes to wait for the deploy (deployMetadata's default when absent); 0 returns once it started */
+  waitMinutes?: number;
 }
 
 export interface DeployForOrgResult {
@@ -61,8 +63,21 @@ export async function deployForOrg(
       withMessaging: messaging.present
     }),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.waitMinutes !== undefined ? { waitMinutes: options.waitMinutes } : {}),
     step: DEPLOY_STEP
   });
+  if (!outcome.done) {
+    steps.push({
+      step: DEPLOY_STEP,
+      status: 'updated',
+      detail: messages.getMessage('detail.started', [
+        outcome.deployId,
+        outcome.deployId,
+        conn.getUsername() ?? '<org>'
+      ])
+    });
+    return { steps, outcome };
+  }
   steps.push({
     step: DEPLOY_STEP,
     status: 'updated',

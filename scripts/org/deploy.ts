@@ -3,8 +3,11 @@ import { join, relative } from 'node:path';
 import type { Connection } from '@salesforce/core';
 import { SfError } from '@salesforce/core/sfError';
 import { Duration } from '@salesforce/kit';
+import { loadMessages } from '../shared/messages.ts';
 import { writeFilledTemplates, type GeneratedFile, type TemplateFill } from './templates.ts';
 import { noProgress, type ProgressListener } from '../shared/step.ts';
+
+const messages = loadMessages('org-deploy');
 
 /** The repository root: the tool deploys this repository's metadata, wherever it is started from. */
 export const PROJECT_DIR = fileURLToPath(new URL('../../', import.meta.url));
@@ -22,7 +25,12 @@ export interface DeployOutcome {
   deployId: string;
   componentsDeployed: number;
   componentsTotal: number;
+  /** false when the caller chose not to wait (waitMinutes 0): Salesforce is still deploying */
+  done: boolean;
 }
+
+/** How long a deploy is waited for unless the caller says otherwise. */
+export const DEFAULT_DEPLOY_WAIT_MINUTES = 60;
 
 export interface DeployRequest {
   /** project-relative folders deployed as they are, e.g. ['force-app'] */
@@ -39,6 +47,12 @@ export interface DeployRequest {
   onProgress?: ProgressListener;
   step?: string;
   pollIntervalMs?: number;
+  /**
+   * Minutes to wait for Salesforce to finish (default DEFAULT_DEPLOY_WAIT_MINUTES). 0: return as
+   * soon as Salesforce has accepted the deploy, with its id and done: false. A deploy still running
+   * when the time is up fails with DeployStillRunning, naming its id.
+   */
+  waitMinutes?: number;
 }
 
 /** Raised with the per-component errors when Salesforce rejects a deploy. */
@@ -108,15 +122,33 @@ export async function deployMetadata(conn: Connection, request: DeployRequest): 
       apiOptions: { rollbackOnError: true, singlePackage: true }
     });
     restoreEnv(savedEnv);
+    const waitMinutes = request.waitMinutes ?? DEFAULT_DEPLOY_WAIT_MINUTES;
+    if (waitMinutes <= 0) {
+      progress({ step, phase: 'start', message: `started ${deploy.id ?? ''}` });
+      return { deployId: deploy.id ?? '', componentsDeployed: 0, componentsTotal: set.size, done: false };
+    }
     deploy.onUpdate((status) => {
       const done = status.numberComponentsDeployed ?? 0;
       const total = status.numberComponentsTotal ?? 0;
       progress({ step, phase: 'start', message: `${status.status} ${done}/${total} components` });
     });
-    const result = await deploy.pollStatus({
-      frequency: Duration.milliseconds(request.pollIntervalMs ?? defaultPollInterval()),
-      timeout: Duration.minutes(60)
-    });
+    const result = await deploy
+      .pollStatus({
+        frequency: Duration.milliseconds(request.pollIntervalMs ?? defaultPollInterval()),
+        timeout: Duration.milliseconds(Math.round(waitMinutes * 60_000))
+      })
+      .catch(async (error: unknown) => {
+        // SDR reports a timeout only as a message; asking Salesforce tells it from a real failure.
+        const status = await deploy.checkStatus().catch(() => undefined);
+        if (status && !status.done)
+          throw messages.createError(
+            'error.DeployStillRunning',
+            [status.id, waitMinutes],
+            [status.id, conn.getUsername() ?? '<org>'],
+            error
+          );
+        throw error;
+      });
     const response = result.response;
     if (!response.success) {
       const failures = result
@@ -136,7 +168,8 @@ export async function deployMetadata(conn: Connection, request: DeployRequest): 
     return {
       deployId: response.id,
       componentsDeployed: response.numberComponentsDeployed,
-      componentsTotal: response.numberComponentsTotal
+      componentsTotal: response.numberComponentsTotal,
+      done: true
     };
   } finally {
     restoreEnv(savedEnv);
@@ -181,23 +214,19 @@ function deployError(failures: ComponentFailure[], errorMessage: string | undefi
   const blocked = failures.find((f) => f.type === 'ConnectedApp' && isConnectedAppCreationBlocked(f.problem));
   if (blocked) {
     return new DeployFailedError(
-      `Salesforce refused to create the Connected App ${blocked.fullName}: since Spring '26 new Connected Apps cannot be created, through the Metadata API either.\n${lines.join('\n')}`,
+      messages.getMessage('error.ConnectedAppCreationBlocked', [blocked.fullName, lines.join('\n')]),
       failures,
-      [
-        'Use the External Client App instead: run the same command without --legacy-connected-app.',
-        'Only if you must keep a Connected App: ask Salesforce Support to enable Connected App creation for this org, then retry.'
-      ],
+      messages.getMessages('error.ConnectedAppCreationBlocked.actions'),
       'ConnectedAppCreationBlocked'
     );
   }
   const detail =
-    lines.length > 0 ? lines.join('\n') : `  ${errorMessage ?? 'no component errors were reported'}`;
+    lines.length > 0
+      ? lines.join('\n')
+      : `  ${errorMessage ?? messages.getMessage('detail.noComponentErrors')}`;
   return new DeployFailedError(
-    `The deploy failed; Salesforce rolled it back. Component errors:\n${detail}`,
+    messages.getMessage('error.DeployFailed', [detail]),
     failures,
-    [
-      'Fix the components listed above (the file names point into this repository) and run the command again.',
-      'If an error names a missing feature (e.g. Messaging or Chat objects), enable it in the org or turn that channel off in Tethr_Channel__mdt.'
-    ]
+    messages.getMessages('error.DeployFailed.actions')
   );
 }

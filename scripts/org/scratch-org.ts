@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Org, scratchOrgCreate } from '@salesforce/core';
-import { SfError } from '@salesforce/core/sfError';
+import { loadMessages } from '../shared/messages.ts';
 import { Duration } from '@salesforce/kit';
 import { PROJECT_DIR } from './deploy.ts';
+
+const messages = loadMessages('org-deploy');
 
 export const SCRATCH_DEFINITION = 'config/project-scratch-def.json';
 export const DEFAULT_SCRATCH_ALIAS = 'tethr-scratch';
@@ -35,9 +37,7 @@ export async function ensureScratchOrg(hub: Org, alias: string, durationDays = 7
       () => false
     ))
   ) {
-    throw new SfError(`${hub.getUsername() ?? 'The given org'} is not a Dev Hub.`, 'NotADevHub', [
-      'Pass --target-dev-hub with a Dev Hub alias, or set one with `sf config set target-dev-hub=<alias>`.'
-    ]);
+    throw messages.createError('error.NotADevHub', [hub.getUsername() ?? '?']);
   }
   const orgConfig = JSON.parse(await readFile(join(PROJECT_DIR, SCRATCH_DEFINITION), 'utf8')) as Record<
     string,
@@ -53,9 +53,7 @@ export async function ensureScratchOrg(hub: Org, alias: string, durationDays = 7
     tracksSource: false
   });
   if (!result.username) {
-    throw new SfError('The scratch org was requested but no login came back.', 'ScratchOrgCreateFailed', [
-      `Check the request in the Dev Hub (Active Scratch Orgs), then run \`sf org resume scratch\` and re-run setup with --target-org ${alias}.`
-    ]);
+    throw messages.createError('error.ScratchOrgCreateFailed', [], [alias]);
   }
   return {
     org: await Org.create({ aliasOrUsername: result.username }),

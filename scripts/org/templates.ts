@@ -1,7 +1,9 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { SfError } from '@salesforce/core/sfError';
+import { loadMessages } from '../shared/messages.ts';
+
+const messages = loadMessages('org-deploy');
 
 /** A file from unpackaged/ with its ${TETHR_...} placeholders and the values to put in. */
 export interface TemplateFill {
@@ -51,11 +53,7 @@ export function fillTemplate(text: string, values: Record<string, string>, templ
     return escapeXml(value);
   });
   if (missing.size > 0) {
-    throw new SfError(
-      `The template ${templatePath} needs values for ${[...missing].join(', ')}.`,
-      'TemplateValueMissing',
-      ['This is a bug in tethr-sf or a new placeholder in the template: report it with the template name.']
-    );
+    throw messages.createError('error.TemplateValueMissing', [templatePath, [...missing].join(', ')]);
   }
   return filled;
 }
@@ -76,9 +74,7 @@ export async function writeFilledTemplates(
     for (const fill of fills) {
       const source = join(projectDir, fill.templatePath);
       const text = await readFile(source, 'utf8').catch(() => {
-        throw new SfError(`The template ${fill.templatePath} is missing.`, 'TemplateMissing', [
-          'Run tethr-sf from the root of the tethr-salesforce repository, with the unpackaged/ folder present.'
-        ]);
+        throw messages.createError('error.TemplateMissing', [fill.templatePath]);
       });
       // Keep the metadata folder and file name (the last two path segments).
       const layout = relative(dirname(dirname(source)), source);

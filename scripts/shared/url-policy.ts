@@ -1,4 +1,6 @@
-import { SfError } from '@salesforce/core/sfError';
+import { loadMessages } from './messages.ts';
+
+const messages = loadMessages('url-policy');
 
 // Plain http is only acceptable when the traffic never leaves the machine (local test servers);
 // anything that can cross a network must be TLS because tokens and secrets travel over it.
@@ -12,25 +14,19 @@ export function isLoopbackHost(hostname: string): boolean {
  * Parses `value` and accepts it only if it is https, or http to a loopback host.
  * `what` names the setting in the error (e.g. "myDomainUrl in bundle ./x.json").
  */
-export function assertAllowedUrl(value: string, what: string): URL {
+export function assertAllowedUrl(
+  value: string,
+  what: string,
+  example = 'https://yourcompany.my.salesforce.com'
+): URL {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new SfError(`${what} is not a valid URL.`, 'InvalidUrl', [
-      `Give an absolute URL such as https://yourcompany.my.salesforce.com.`
-    ]);
+    throw messages.createError('error.InvalidUrl', [what], [example]);
   }
-  if (url.username || url.password) {
-    throw new SfError(`${what} must not contain a user name or password.`, 'InvalidUrl', [
-      'Remove the "user:password@" part from the URL; credentials travel in the request, not the URL.'
-    ]);
-  }
+  if (url.username || url.password) throw messages.createError('error.UrlWithCredentials', [what]);
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
-  throw new SfError(
-    `${what} must use https (plain http is accepted only for 127.0.0.1, localhost or [::1]); got ${url.protocol}//${url.host}.`,
-    'InsecureUrl',
-    [`Use the https address, e.g. https://${url.host}.`]
-  );
+  throw messages.createError('error.InsecureUrl', [what, `${url.protocol}//${url.host}`], [url.host]);
 }

@@ -64,7 +64,7 @@ describe('the ready org (default state)', () => {
     const text = await page.locator('ol.tethr-checklist').innerText();
     assert.match(text, /Relax IP restrictions/);
     assert.match(text, /Admin approved users are pre-authorized/);
-    assert.match(text, /Tethr_Integration_User/);
+    assert.match(text, /Tethr_Integration_Access/);
     // The run-as value is the integration user the page found.
     assert.match(text, /tethr\.integration@acme\.example/);
     assert.equal(

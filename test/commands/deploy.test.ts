@@ -109,7 +109,7 @@ describe('tethr-sf deploy', () => {
       'http://tethr.example.com/callback',
       '--json'
     ]);
-    assert.equal(run.error?.name, 'InsecureUrl');
+    assert.equal(run.error?.name, 'InsecureUrlError');
     assert.equal(run.exitCode, 1);
     assert.ok(run.error?.actions?.some((a) => a.includes('https://tethr.example.com')));
     assert.deepEqual(fake.server.requests, []);

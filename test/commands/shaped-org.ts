@@ -31,7 +31,7 @@ export async function startShapedOrg(
   applyOrgShape(fake, shape, options);
   const base = Date.parse('2026-11-20T10:00:00.000Z');
   addClosedCase(fake.org, base);
-  if (shape !== 'case-only') addEndedMessagingSession(fake.org, base + 60_000);
+  if (shape !== 'case-only') addEndedMessagingSession(fake.org, base + 60_000, fake.entries);
   if (shape === 'messaging-and-chat') addCompletedChatTranscript(fake.org, base + 120_000);
   const username = await authenticateFakeOrg(fake.url, fake.oauth.adminUsername);
   return { fake, username, shape, installed: options.installed !== undefined };

@@ -1,8 +1,10 @@
-// Real-org tests ("NUTs") for setup, credentials and doctor. They run only when an environment
+// Real-org tests ("NUTs") for setup, connection and doctor. They run only when an environment
 // variable names an org, because they change that org:
 //   TETHR_NUT_DEV_HUB=<alias>      creates (or reuses) the scratch org TETHR_NUT_SCRATCH_ALIAS
 //                                   (default tethr-nut) from config/project-scratch-def.json
 //   TETHR_NUT_TARGET_ORG=<alias>   uses an existing org you are logged in to with `sf org login`
+//   TETHR_SF_CONSUMER_KEY + TETHR_SF_JWT_KEY_FILE (or TETHR_SF_CONSUMER_SECRET), for an org with the
+//                                   package installed: doctor then signs in as Tethr does
 // Run with `npm run test:nuts`. Delete the scratch org afterwards: `sf org delete scratch -o tethr-nut`.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { readBundle } from '../../scripts/org/credentials-bundle.ts';
+import { readConnection } from '../../scripts/org/connection-files.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/tethr-sf.js', import.meta.url));
 const devHub = process.env.TETHR_NUT_DEV_HUB;
@@ -38,11 +40,11 @@ function tethrSf(args: string[], timeoutMinutes: number): { json: CliJson; outpu
 
 describe('tethr-sf against a real org', { skip }, () => {
   let dir: string;
-  let bundlePath: string;
+  let connectionPath: string;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tethr-nut-'));
-    bundlePath = join(dir, 'nut.credentials.json');
+    connectionPath = join(dir, 'nut.connection.json');
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -53,20 +55,22 @@ describe('tethr-sf against a real org', { skip }, () => {
       devHub && !targetOrg
         ? ['setup', '--scratch', '--target-dev-hub', devHub, '--target-org', scratchAlias]
         : ['setup', '--target-org', org];
-    const { json, output } = tethrSf([...args, '--output', bundlePath], 30);
+    const { json, output } = tethrSf([...args, '--output', connectionPath], 30);
     assert.equal(json.status, 0, json.message ?? output);
   });
 
-  it('credentials writes a 0600 bundle and prints no secret', async () => {
-    const { json, output } = tethrSf(['credentials', '--target-org', org, '--output', bundlePath], 5);
+  it('connection writes a 0600 file and prints no secret (none at all on the packaged path)', async () => {
+    const { json, output } = tethrSf(['connection', '--target-org', org, '--output', connectionPath], 5);
     assert.equal(json.status, 0, json.message ?? output);
-    assert.equal((await stat(bundlePath)).mode & 0o777, 0o600);
-    const bundle = await readBundle(bundlePath);
-    assert.ok(!output.includes(bundle.consumerSecret), 'the consumer secret was printed');
+    assert.equal((await stat(connectionPath)).mode & 0o777, 0o600);
+    const connection = await readConnection(connectionPath);
+    if (connection.app === 'packaged') assert.equal(connection.fileSecrets, undefined);
+    const secret = connection.fileSecrets?.consumerSecret;
+    if (secret) assert.ok(!output.includes(secret), 'the consumer secret was printed');
   });
 
-  it('doctor passes with the bundle alone', () => {
-    const { json, output } = tethrSf(['doctor', '--credentials', bundlePath], 15);
+  it('doctor passes with the connection file alone', () => {
+    const { json, output } = tethrSf(['doctor', '--connection', connectionPath, '--target-org', org], 15);
     assert.equal(json.status, 0, json.message ?? output);
   });
 });

@@ -1,3 +1,4 @@
+import type { FakeConversationEntries } from './conversation-entries.ts';
 import type { FakeOrgData } from './org-data.ts';
 
 // Conversations as a real org stores them: separate records linked by lookups (Case -> Contact,
@@ -77,7 +78,8 @@ export function addClosedCase(
 
 export function addEndedMessagingSession(
   org: FakeOrgData,
-  endedAt: number
+  endedAt: number,
+  entries?: FakeConversationEntries
 ): { id: string; conversationIdentifier: string } {
   ensureAgent(org);
   const start = endedAt - 600_000;
@@ -98,7 +100,31 @@ export function addEndedMessagingSession(
     MessagingEndUserId: endUser.Id,
     OwnerId: AGENT_ID
   });
-  return { id: session.Id, conversationIdentifier: String(conversation.ConversationIdentifier) };
+  const identifier = String(conversation.ConversationIdentifier);
+  entries?.byConversation.set(identifier, [
+    {
+      identifier: 'e1',
+      entryType: 'Message',
+      messageText: 'Hi, I need help',
+      serverReceivedTimestamp: start + 10_000,
+      sender: { role: 'EndUser', subject: 'v-1', appType: 'iamessage' }
+    },
+    {
+      identifier: 'e2',
+      entryType: 'Message',
+      messageText: 'Sure, what is up?',
+      serverReceivedTimestamp: start + 20_000,
+      sender: { role: 'Agent', subject: AGENT_ID, appType: 'agent' }
+    },
+    {
+      identifier: 'e3',
+      entryType: 'RoutingWorkResult',
+      messageText: null,
+      serverReceivedTimestamp: start + 5_000,
+      sender: { role: 'System', subject: 'sys', appType: 'routing' }
+    }
+  ]);
+  return { id: session.Id, conversationIdentifier: identifier };
 }
 
 export function addCompletedChatTranscript(org: FakeOrgData, endedAt: number): string {

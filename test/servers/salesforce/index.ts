@@ -1,4 +1,5 @@
 import { registerConnect, type FakeConnectState } from './connect.ts';
+import { FakeConversationEntries, registerConversationEntries } from './conversation-entries.ts';
 import { FakeMetadataState, registerMetadataApi, type DeployedComponent } from './metadata-api.ts';
 import { registerOAuth, registerUserInfo, type FakeOAuthState } from './oauth.ts';
 import { grantsOf } from './access.ts';
@@ -25,6 +26,8 @@ export interface FakeSalesforce {
   oauth: FakeOAuthState;
   connect: FakeConnectState;
   metadata: FakeMetadataState;
+  /** Connect REST conversation entries of enhanced Messaging sessions */
+  entries: FakeConversationEntries;
   stop(): Promise<void>;
 }
 
@@ -52,7 +55,9 @@ export async function startFakeSalesforce(): Promise<FakeSalesforce> {
   registerUserInfo(server, oauth, FAKE_ORG_ID);
   registerConnect(server, connect);
   registerMetadataApi(server, metadata);
-  return { server, url: server.url, org, oauth, connect, metadata, stop: () => server.stop() };
+  const entries = new FakeConversationEntries();
+  registerConversationEntries(server, org, entries);
+  return { server, url: server.url, org, oauth, connect, metadata, entries, stop: () => server.stop() };
 }
 
 /**

@@ -72,7 +72,9 @@ export default class TethrOauthChecklist extends LightningElement {
       {
         key: 'permissionSet',
         setting: STEP_PERMISSION_SET,
-        value: 'Tethr_Integration_User',
+        // The generated, unpackaged access permission set pre-authorizes the integration user
+        // (what the JWT bearer flow needs); it carries no namespace, being the org's own.
+        value: 'Tethr_Integration_Access',
         metadata: 'commaSeparatedPermissionSet'
       },
       { key: 'wait', setting: STEP_WAIT, value: VALUE_WAIT, metadata: '' }

@@ -23,7 +23,7 @@ describe('c-tethr-oauth-checklist', () => {
     expect(valueOf(element, 'runAs')).toBe('c.Tethr_Oauth_Value_Run_As_Unknown');
     expect(valueOf(element, 'ip')).toBe('c.Tethr_Oauth_Value_Ip');
     expect(valueOf(element, 'permitted')).toBe('c.Tethr_Oauth_Value_Permitted');
-    expect(valueOf(element, 'permissionSet')).toBe('Tethr_Integration_User');
+    expect(valueOf(element, 'permissionSet')).toBe('Tethr_Integration_Access');
     expect(element.shadowRoot.querySelector('[data-step="ip"]').textContent).toContain('Bypass');
     expect(element.shadowRoot.querySelector('.tethr-app-manager-link').getAttribute('href')).toBe(
       APP_MANAGER_URL
