@@ -1,6 +1,7 @@
 import { access, rename } from 'node:fs/promises';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { CheckpointLock } from '../relay/checkpoint-lock.ts';
+import { DEFAULT_CONNECT_HOURLY_LIMIT, HourlyBudget } from '../relay/connect-budget.ts';
 import { DeadLetterFile } from '../relay/dead-letters.ts';
 import {
   defaultCheckpointPath,
@@ -9,11 +10,7 @@ import {
 } from '../relay/default-paths.ts';
 import { parsePubSubEndpoint } from '../relay/pubsub-endpoint.ts';
 import { jsonLogger, withFields, type LogLevel, type RelayLogger } from '../relay/relay-logger.ts';
-import {
-  runRelay,
-  type InvalidReplayPolicy,
-  type RelaySummary
-} from '../relay/relay-runner.ts';
+import { runRelay, type InvalidReplayPolicy, type RelaySummary } from '../relay/relay-runner.ts';
 import { checkSink, createSink } from '../relay/sink-factory.ts';
 import { parseSinkOption } from '../relay/sink-option.ts';
 import { checkTethr, tethrClientFromEnv } from '../relay/tethr-env.ts';
@@ -97,6 +94,12 @@ export default class Relay extends TethrCommand<RelayResult> {
     'num-requested': numRequestedFlag,
     'session-id': sessionIdFlag,
     'tethr-concurrency': tethrConcurrencyFlag,
+    'connect-hourly-limit': Flags.integer({
+      summary:
+        'Connect API conversation-entries calls per hour the relay may spend (Messaging transcripts; Salesforce allows 1,000 by default).',
+      min: 1,
+      default: DEFAULT_CONNECT_HOURLY_LIMIT
+    }),
     'status-interval': statusIntervalFlag,
     'log-level': logLevelFlag
   };
@@ -154,6 +157,7 @@ export default class Relay extends TethrCommand<RelayResult> {
         startAt: flags['start-at'],
         onInvalidReplay: flags['on-invalid-replay'] as InvalidReplayPolicy,
         sessionIdScheme: flags['session-id'],
+        connectBudget: new HourlyBudget({ perHour: flags['connect-hourly-limit'], logger }),
         statusIntervalMs: flags['status-interval'] * 1000
       });
       const { apiUsage, counts } = relayCounts(summary);
