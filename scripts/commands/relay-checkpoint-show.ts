@@ -6,6 +6,7 @@ import { openDatabase } from '../relay/service/database.ts';
 import { readPgCheckpoints } from '../relay/service/pg-checkpoint-store.ts';
 import { loadMessages } from '../shared/messages.ts';
 import { databaseUrlFlag } from './relay-flags.ts';
+import { envSection } from './env-vars.ts';
 import { TethrCommand } from './tethr-command.ts';
 
 export interface CheckpointView {
@@ -37,6 +38,8 @@ export default class RelayCheckpointShow extends TethrCommand<RelayCheckpointSho
   public static override readonly args = {
     file: Args.file({ description: 'Checkpoint file written by `tethr-sf relay`.' })
   };
+
+  public static override readonly envVariablesSection = envSection('TETHR_DATABASE_URL');
 
   public static override readonly flags = {
     'org-id': Flags.string({ summary: 'Org whose relay-service checkpoint to show (needs the database).' }),

@@ -1,6 +1,7 @@
 import { openDatabase } from '../relay/service/database.ts';
 import { TenantStore } from '../relay/service/tenant-store.ts';
 import { databaseUrlFlag } from './relay-flags.ts';
+import { envSection } from './env-vars.ts';
 import { TethrCommand } from './tethr-command.ts';
 
 /** One org of the relay service, as `relay orgs list` shows it (no secret). */
@@ -33,6 +34,8 @@ export default class RelayOrgsList extends TethrCommand<RelayOrgsListResult> {
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --json'
   ];
+
+  public static override readonly envVariablesSection = envSection('TETHR_DATABASE_URL');
 
   public static override readonly flags = {
     'database-url': databaseUrlFlag

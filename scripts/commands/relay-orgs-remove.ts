@@ -3,6 +3,7 @@ import { openDatabase } from '../relay/service/database.ts';
 import { TenantStore } from '../relay/service/tenant-store.ts';
 import { loadMessages } from '../shared/messages.ts';
 import { databaseUrlFlag } from './relay-flags.ts';
+import { envSection } from './env-vars.ts';
 import { TethrCommand } from './tethr-command.ts';
 
 export interface RelayOrgsRemoveResult {
@@ -18,6 +19,8 @@ export default class RelayOrgsRemove extends TethrCommand<RelayOrgsRemoveResult>
   public static override readonly description =
     'An org that a replica relays is drained first (in-flight deliveries finish, the checkpoint is written), then removed; one nobody relays is removed at once. Its checkpoint stays in the database, so adding the org again within 72 hours resumes where it stopped.';
   public static override readonly examples = ['<%= config.bin %> <%= command.id %> --org-id 00D5g000004abcD'];
+
+  public static override readonly envVariablesSection = envSection('TETHR_DATABASE_URL');
 
   public static override readonly flags = {
     'org-id': Flags.string({ summary: 'The org to remove (15 or 18 characters).', required: true }),

@@ -21,7 +21,7 @@ export default class RelayServe extends TethrCommand<RelayServeResult> {
   public static override readonly description =
     "Reads its orgs (connections and per-org options, managed with `tethr-sf relay orgs add|remove|list`) from PostgreSQL and relays each one like `tethr-sf relay` does, with checkpoints and dead letters in the database. Replicas share the orgs through leases with a fencing epoch: each takes its share, renews it, and takes over a dead replica's orgs within the lease time; a replica that lost a lease can no longer write that org's checkpoint. Added, changed and removed orgs are picked up while it runs. Serves /healthz, /readyz and Prometheus /metrics on --http-port. SIGTERM drains every org, writes its checkpoint and releases its lease. Logs are JSON lines on stderr with the org on every line.";
   public static override readonly examples = [
-    'TETHR_DATABASE_URL=postgres://relay@db:5432/tethr_relay <%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --database-url postgres://tethr@127.0.0.1:5432/relay --pubsub-endpoint http://127.0.0.1:7011 --lease-seconds 5 --http-port 9464'
   ];
 
