@@ -6,6 +6,11 @@
 #   bash test/relay/postgres/with-postgres.sh npm test
 set -euo pipefail
 
+# Already inside a cluster (CI or a wrapping script): run the command in it.
+if [ -n "${TETHR_TEST_DATABASE_URL:-}" ]; then
+  exec "$@"
+fi
+
 bindir="${TETHR_PG_BINDIR:-}"
 if [ -z "$bindir" ]; then
   if command -v pg_config >/dev/null && [ -x "$(pg_config --bindir)/initdb" ]; then
