@@ -2,9 +2,7 @@ import type { OrgConnection } from '../contracts/org-connection.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import { ConversationDelivery } from './conversation-delivery.ts';
 import type { DeadLetterFile } from './dead-letters.ts';
-import { CaseFetcher } from './fetchers/case-fetcher.ts';
-import { ChatTranscriptFetcher } from './fetchers/chat-transcript-fetcher.ts';
-import { MessagingSessionFetcher } from './fetchers/messaging-session-fetcher.ts';
+import { channelFetchers } from './fetchers/channel-fetchers.ts';
 import type { SalesforceRest } from './fetchers/salesforce-rest.ts';
 import type { RelayLogger } from './relay-logger.ts';
 import type { Sink } from './sinks/sink.ts';
@@ -26,11 +24,7 @@ export interface DeliveryParts {
 export function closedRecordDelivery(parts: DeliveryParts): ConversationDelivery {
   const { connection, rest } = parts;
   return new ConversationDelivery({
-    fetchers: {
-      Case: new CaseFetcher(rest, connection.apiVersion),
-      MessagingSession: new MessagingSessionFetcher(rest, connection.apiVersion),
-      LiveChatTranscript: new ChatTranscriptFetcher(rest, connection.apiVersion)
-    },
+    fetchers: channelFetchers(rest, connection.apiVersion),
     sink: parts.sink,
     deadLetters: parts.deadLetters,
     logger: parts.logger,

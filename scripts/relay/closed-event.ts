@@ -1,4 +1,4 @@
-import type { Channel } from '../contracts/channels.ts';
+import { isChannel, type Channel } from '../contracts/channels.ts';
 
 /** A Conversation_Closed__e event as the relay works with it, namespace prefixes removed. */
 export interface ClosedEvent {
@@ -16,8 +16,6 @@ export interface ClosedEvent {
   /** every decoded field as received (with its namespace prefix), for --mode events */
   fields: Record<string, unknown>;
 }
-
-const OBJECT_TYPES = new Set<string>(['Case', 'MessagingSession', 'LiveChatTranscript']);
 
 // Field names repeat on every event; strip each name's namespace once and remember it.
 const PLAIN_NAMES = new Map<string, string>();
@@ -76,7 +74,7 @@ export function toClosedEvent(
         break;
       case 'Object_Type__c': {
         const objectType = text(value);
-        event.objectType = objectType && OBJECT_TYPES.has(objectType) ? (objectType as Channel) : null;
+        event.objectType = isChannel(objectType) ? objectType : null;
         break;
       }
       case 'Closed_At__c':

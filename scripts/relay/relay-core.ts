@@ -12,9 +12,7 @@ import type { DeadLetter, DeadLetterStore } from './dead-letters.ts';
 import { InFlight } from './drain.ts';
 import { EventDecoder, type Decoded, type DecodedEvent } from './event-decoder.ts';
 import { EventsHandler } from './events-handler.ts';
-import { CaseFetcher } from './fetchers/case-fetcher.ts';
-import { ChatTranscriptFetcher } from './fetchers/chat-transcript-fetcher.ts';
-import { MessagingSessionFetcher } from './fetchers/messaging-session-fetcher.ts';
+import { channelFetchers } from './fetchers/channel-fetchers.ts';
 import { CountingRest, type ApiUsage, type SalesforceRest } from './fetchers/salesforce-rest.ts';
 import { FlowControl } from './flow-control.ts';
 import { LeaseLostError, type OwnershipFence } from './lease-lost.ts';
@@ -295,11 +293,7 @@ export class OrgRelay {
       this.#events = new EventsHandler({ sink, topic: this.#topic });
       return;
     }
-    const fetchers = {
-      Case: new CaseFetcher(this.#rest, connection.apiVersion),
-      MessagingSession: new MessagingSessionFetcher(this.#rest, connection.apiVersion, this.#o.connectBudget),
-      LiveChatTranscript: new ChatTranscriptFetcher(this.#rest, connection.apiVersion)
-    };
+    const fetchers = channelFetchers(this.#rest, connection.apiVersion, this.#o.connectBudget);
     const delivery = new ConversationDelivery({
       fetchers,
       sink,

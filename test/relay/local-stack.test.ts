@@ -110,6 +110,29 @@ it(
     );
     assert.equal(env.TETHR_API_URL, `http://127.0.0.1:${base + 2}`);
 
+    // The printed doctor command passes against the stack (issue 12, defect 10).
+    const doctorLine = lines.find((l) => l.startsWith('npx tethr-sf doctor --connection'))!;
+    const doctor = new RelayChild(
+      spawn(
+        process.execPath,
+        ['--import', TSX, MAIN, 'doctor', ...doctorLine.split(/\s+/).slice(3), '--json'],
+        {
+          cwd: dir,
+          env: { ...process.env, SF_DISABLE_TELEMETRY: 'true' },
+          stdio: ['ignore', 'pipe', 'pipe']
+        }
+      )
+    );
+    children.push(doctor);
+    assert.equal(await doctor.exited, 0, doctor.stdout.slice(-3000));
+    const report = (JSON.parse(doctor.stdout) as { result: { checks: { check: string; status: string }[] } })
+      .result;
+    assert.deepEqual(
+      report.checks.filter((c) => c.status !== 'passed'),
+      [],
+      'every doctor check passes against the local stack'
+    );
+
     let relay = runPrinted(relayLine, env);
     await waitFor(
       () => /Tethr has [1-9]\d* captures/.test(stack.stdout),

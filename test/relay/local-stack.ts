@@ -120,6 +120,23 @@ sf.route(
   }),
   'rest.limits'
 );
+// What `doctor --connection` asks besides the reads: the event's describe (the integration user
+// can read Conversation_Closed__e, so subscribing works).
+sf.route(
+  'GET',
+  /^\/services\/data\/v\d+\.\d\/sobjects\/Conversation_Closed__e\/describe\/?$/,
+  ({ request }) =>
+    oauth.issued.includes(/^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '')
+      ? {
+          json: {
+            name: 'Conversation_Closed__e',
+            queryable: false,
+            fields: [{ name: 'Record_Id__c', type: 'string' }]
+          }
+        }
+      : { status: 401, json: [{ errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' }] },
+  'rest.describe.event'
+);
 const schema = conversationClosedSchema('');
 const pubsub = await new FakePubSubServer({
   topic: TOPIC,

@@ -1,4 +1,5 @@
 import type { CaseCommentRecord, CaseRecord, EmailMessageRecord } from '../../tethr/salesforce-records.ts';
+import { conversationsByIdQuery } from '../../contracts/channel-queries.ts';
 import type { ConversationFetcher, FetchResult } from './conversation-fetcher.ts';
 import { childRows, chunk, idList, queryAll, type SalesforceRest } from './salesforce-rest.ts';
 
@@ -6,16 +7,9 @@ import { childRows, chunk, idList, queryAll, type SalesforceRest } from './sales
 // parent-child subqueries: one API call for the lot instead of three per Case.
 export const CASES_PER_QUERY = 100;
 
+/** The fields come from the channel registry, which the access permission set grants. */
 export function caseQuery(ids: readonly string[]): string {
-  return [
-    'SELECT Id, CaseNumber, Subject, Description, Status, Origin, CreatedDate, ClosedDate,',
-    'ContactId, Contact.Name, Contact.FirstName, Contact.LastName, Contact.Email, Contact.Phone,',
-    'SuppliedName, SuppliedEmail, SuppliedPhone, OwnerId, Owner.Name,',
-    '(SELECT Id, MessageDate, CreatedDate, CreatedById, FromAddress, FromName, Incoming, Subject, TextBody, HtmlBody',
-    'FROM EmailMessages ORDER BY MessageDate),',
-    '(SELECT Id, CommentBody, CreatedDate, CreatedById, CreatedBy.Name, IsPublished FROM CaseComments ORDER BY CreatedDate)',
-    `FROM Case WHERE Id IN (${idList(ids)})`
-  ].join(' ');
+  return conversationsByIdQuery('Case', idList(ids));
 }
 
 export class CaseFetcher implements ConversationFetcher {

@@ -1,14 +1,12 @@
 import type { LiveChatTranscriptRecord } from '../../tethr/salesforce-records.ts';
+import { conversationsByIdQuery } from '../../contracts/channel-queries.ts';
 import type { ConversationFetcher, FetchResult } from './conversation-fetcher.ts';
 import { chunk, idList, queryAll, type SalesforceRest } from './salesforce-rest.ts';
 
 // Legacy Chat keeps the whole transcript in LiveChatTranscript.Body: one query per 100 transcripts.
+/** The fields come from the channel registry, which the access permission set grants. */
 export function chatTranscriptQuery(ids: readonly string[]): string {
-  return [
-    'SELECT Id, Name, Status, Body, CreatedDate, StartTime, EndTime, RequestTime, CaseId,',
-    'ContactId, Contact.Name, Contact.FirstName, Contact.LastName, OwnerId, Owner.Name',
-    `FROM LiveChatTranscript WHERE Id IN (${idList(ids)})`
-  ].join(' ');
+  return conversationsByIdQuery('LiveChatTranscript', idList(ids));
 }
 
 export class ChatTranscriptFetcher implements ConversationFetcher {

@@ -1,5 +1,6 @@
 import type { ConversationEntry, MessagingSessionRecord } from '../../tethr/salesforce-records.ts';
 import type { HourlyBudget } from '../connect-budget.ts';
+import { conversationsByIdQuery } from '../../contracts/channel-queries.ts';
 import type { ConversationFetcher, FetchResult } from './conversation-fetcher.ts';
 import { chunk, idList, queryAll, type SalesforceRest } from './salesforce-rest.ts';
 
@@ -12,12 +13,9 @@ import { chunk, idList, queryAll, type SalesforceRest } from './salesforce-rest.
 export const ENTRIES_RECORD_LIMIT = 1000;
 const BATCH_SIZE = 25;
 
+/** The fields come from the channel registry, which the access permission set grants. */
 export function messagingSessionQuery(ids: readonly string[]): string {
-  return [
-    'SELECT Id, Name, Status, ChannelType, ChannelName, CreatedDate, StartTime, EndTime, CaseId,',
-    'ConversationId, Conversation.ConversationIdentifier, MessagingEndUserId, MessagingEndUser.Name, OwnerId, Owner.Name',
-    `FROM MessagingSession WHERE Id IN (${idList(ids)})`
-  ].join(' ');
+  return conversationsByIdQuery('MessagingSession', idList(ids));
 }
 
 /** Entries of this session only: a conversation can hold many sessions over time. */

@@ -1,4 +1,8 @@
+import { fieldReads, CHANNELS, ALWAYS_READABLE_OBJECTS } from '../../../scripts/contracts/channels.ts';
+import { checkQuery, type Grants } from '../../servers/salesforce/access.ts';
+import { catalogueObject } from '../../servers/salesforce/catalogue.ts';
 import type { FakeSalesforceServer, Reply, RouteMatch } from '../../servers/salesforce/server.ts';
+import { parseSoql, selectRows, shape, type SObjectRecord } from '../../servers/salesforce/soql.ts';
 import type {
   CaseCommentRecord,
   CaseRecord,
@@ -8,10 +12,29 @@ import type {
   MessagingSessionRecord
 } from '../../../scripts/tethr/salesforce-records.ts';
 
-// The conversation side of a fake org, registered on the org-tooling team's generic
-// FakeSalesforceServer: the exact SOQL the relay sends (IN queries with parent-child
-// subqueries, backfill window queries with paging) and Connect conversation entries through
-// Composite Batch, answered in the REST API's shapes. Requests need a token the fake OAuth issued.
+// The conversation side of a fake org for the relay's tests, registered on the generic
+// FakeSalesforceServer: every query the relay sends is answered by the fake's SOQL evaluator
+// (test/servers/salesforce/soql.ts) with the integration user's field-level security, paged like
+// Salesforce, and Connect conversation entries through Composite Batch, in the REST API's shapes.
+// Requests need a token the fake OAuth issued.
+
+/**
+ * What the generated Tethr_Integration_Access grants in an org with every channel: read on each
+ * object the registry reads and field-level read on each of its permissionable fields.
+ */
+const REGISTRY_GRANTS: Grants = (() => {
+  const grants: Grants = { objects: new Set(), fields: new Set(), userPermissions: new Set(['ApiEnabled']) };
+  for (const channel of CHANNELS) {
+    for (const read of fieldReads(channel)) {
+      if (ALWAYS_READABLE_OBJECTS.has(read.object)) continue;
+      grants.objects.add(read.object.toLowerCase());
+      if (catalogueObject(read.object)?.fields.find((f) => f.name === read.field)?.permissionable) {
+        grants.fields.add(`${read.object}.${read.field}`.toLowerCase());
+      }
+    }
+  }
+  return grants;
+})();
 
 /** Salesforce REST date-time format: 2026-11-25T18:39:43.000+0000 */
 export function sfDate(ms: number): string {
@@ -21,7 +44,11 @@ export function sfDate(ms: number): string {
 export class ConversationOrg {
   readonly cases = new Map<
     string,
-    { record: CaseRecord; emails: EmailMessageRecord[]; comments: CaseCommentRecord[] }
+    {
+      record: CaseRecord & { IsClosed?: boolean };
+      emails: EmailMessageRecord[];
+      comments: CaseCommentRecord[];
+    }
   >();
   readonly sessions = new Map<string, MessagingSessionRecord>();
   readonly entries = new Map<string, ConversationEntry[]>();
@@ -74,7 +101,9 @@ export class ConversationOrg {
       });
     }
     this.cases.set(id, {
+      // IsClosed is what the window queries filter on; the relay's mapping does not read it.
       record: {
+        IsClosed: true,
         Id: id,
         CaseNumber: String(1000 + this.cases.size),
         Subject: 'Order not delivered',
@@ -173,33 +202,54 @@ export class ConversationOrg {
     return id;
   }
 
+  /**
+   * Answers a query the way the org would for the integration user: through the fake's SOQL
+   * evaluator (only the selected fields come back, relationships and subqueries nested as the REST
+   * API nests them), with the integration user's field-level security of the generated access
+   * permission set (exactly the channel registry's reads). A fetcher that selects a field the
+   * registry does not grant gets Salesforce's INVALID_FIELD, as it would in a customer org.
+   */
   query(soql: string, apiPath: string): Reply {
     this.soql.push(soql);
-    const inList = /FROM (\w+) WHERE Id IN \(([^)]*)\)$/.exec(soql);
-    if (inList) {
-      const ids = [...inList[2]!.matchAll(/'([^']+)'/g)].map((m) => m[1]!);
-      return { json: this.#page(this.#byIds(inList[1]!, ids), apiPath) };
+    let parsed;
+    try {
+      parsed = parseSoql(soql);
+    } catch (error) {
+      return { status: 400, json: [{ errorCode: 'MALFORMED_QUERY', message: (error as Error).message }] };
     }
-    const window =
-      /^SELECT Id, (\w+) FROM (\w+) WHERE .+ AND \w+ >= (\S+) AND \w+ < (\S+) ORDER BY \w+, Id$/.exec(soql);
-    if (window) {
-      const [, field, object, from, until] = window;
-      const rows = this.#all(object!)
-        .filter((r) => {
-          const value = Date.parse(String(r[field!]).replace('+0000', 'Z'));
-          return value >= Date.parse(from!) && value < Date.parse(until!);
-        })
-        .sort(
-          (a, b) =>
-            String(a[field!]).localeCompare(String(b[field!])) || String(a.Id).localeCompare(String(b.Id))
-        )
-        .map((r) => ({ attributes: { type: object }, Id: r.Id, [field!]: r[field!] }));
-      return { json: this.#page(rows, apiPath) };
+    const problem = checkQuery(parsed, { exists: () => true, grants: REGISTRY_GRANTS });
+    if (problem) return { status: 400, json: [problem] };
+    const records = this.#records(parsed.object);
+    if (!records) {
+      return {
+        status: 400,
+        json: [{ errorCode: 'INVALID_TYPE', message: `the conversation fake holds no ${parsed.object}` }]
+      };
     }
-    return {
-      status: 400,
-      json: [{ errorCode: 'MALFORMED_QUERY', message: `the conversation fake cannot answer: ${soql}` }]
-    };
+    const rows = selectRows(parsed, records, () => undefined).map((record) =>
+      shape(record, parsed, {
+        lookup: () => undefined,
+        apiPath,
+        children: (parent, relationship) => this.#children(parent.Id, relationship)
+      })
+    );
+    return { json: this.#page(rows, apiPath) };
+  }
+
+  #records(object: string): SObjectRecord[] | undefined {
+    if (object === 'Case') return [...this.cases.values()].map((c) => c.record as unknown as SObjectRecord);
+    if (object === 'MessagingSession') return [...this.sessions.values()] as unknown as SObjectRecord[];
+    if (object === 'LiveChatTranscript') return [...this.transcripts.values()] as unknown as SObjectRecord[];
+    return undefined;
+  }
+
+  #children(parentId: string, relationship: string): { object: string; records: SObjectRecord[] } {
+    const found = this.cases.get(parentId);
+    if (relationship === 'EmailMessages')
+      return { object: 'EmailMessage', records: (found?.emails ?? []) as unknown as SObjectRecord[] };
+    if (relationship === 'CaseComments')
+      return { object: 'CaseComment', records: (found?.comments ?? []) as unknown as SObjectRecord[] };
+    throw new Error(`the conversation fake knows no child relationship ${relationship}`);
   }
 
   nextPage(cursor: string, apiPath: string): Reply {
@@ -222,38 +272,6 @@ export class ConversationOrg {
       return { statusCode: 200, result: { conversationEntries: entries } };
     });
     return { json: { hasErrors: results.some((r) => r.statusCode >= 400), results } };
-  }
-
-  #byIds(object: string, ids: string[]): Array<Record<string, unknown>> {
-    const rows: Array<Record<string, unknown>> = [];
-    for (const id of ids) {
-      if (object === 'Case') {
-        const found = this.cases.get(id);
-        if (!found) continue;
-        rows.push({
-          attributes: { type: 'Case' },
-          ...found.record,
-          EmailMessages: found.emails.length
-            ? { totalSize: found.emails.length, done: true, records: found.emails }
-            : null,
-          CaseComments: found.comments.length
-            ? { totalSize: found.comments.length, done: true, records: found.comments }
-            : null
-        });
-      } else {
-        const found = object === 'MessagingSession' ? this.sessions.get(id) : this.transcripts.get(id);
-        if (found) rows.push({ attributes: { type: object }, ...found });
-      }
-    }
-    return rows;
-  }
-
-  #all(object: string): Array<Record<string, unknown>> {
-    if (object === 'Case')
-      return [...this.cases.values()].map((c) => c.record as unknown as Record<string, unknown>);
-    if (object === 'MessagingSession')
-      return [...this.sessions.values()] as unknown as Array<Record<string, unknown>>;
-    return [...this.transcripts.values()] as unknown as Array<Record<string, unknown>>;
   }
 
   #page(rows: Array<Record<string, unknown>>, apiPath: string, totalSize = rows.length) {

@@ -1,6 +1,7 @@
 // Runs the relay commands in a child process for tests (argv[2] picks the command): the same
 // command classes bin/tethr-sf.js runs, without depending on the registry.
 import Backfill from '../../../scripts/commands/backfill.ts';
+import Doctor from '../../../scripts/commands/doctor.ts';
 import Relay from '../../../scripts/commands/relay.ts';
 import RelayCheckpointShow from '../../../scripts/commands/relay-checkpoint-show.ts';
 import RelayOrgsAdd from '../../../scripts/commands/relay-orgs-add.ts';
@@ -11,6 +12,7 @@ import RelayServe from '../../../scripts/commands/relay-serve.ts';
 const COMMANDS = {
   relay: Relay,
   backfill: Backfill,
+  doctor: Doctor,
   serve: RelayServe,
   'orgs:add': RelayOrgsAdd,
   'orgs:remove': RelayOrgsRemove,

@@ -246,6 +246,24 @@ export function resolveField(record: SObjectRecord, field: string, lookup: Looku
   return current;
 }
 
+/** The record a relationship path points to (Contact, Owner.Manager), through nested values or `<Rel>Id` lookups. */
+function resolveRelationship(record: SObjectRecord, path: string[], lookup: Lookup): unknown {
+  let current: unknown = record;
+  for (const part of path) {
+    if (current === null || current === undefined || typeof current !== 'object') return current;
+    const obj = current as Record<string, unknown>;
+    const key = Object.keys(obj).find((k) => k.toLowerCase() === part.toLowerCase());
+    if (key !== undefined) {
+      current = obj[key];
+      continue;
+    }
+    const idKey = Object.keys(obj).find((k) => k.toLowerCase() === `${part.toLowerCase()}id`);
+    const id = idKey ? obj[idKey] : undefined;
+    current = typeof id === 'string' ? (lookup(id) ?? null) : null;
+  }
+  return current;
+}
+
 /** A stored Salesforce date-time ('2026-11-25T18:39:43.000+0000') or a SOQL literal, as epoch ms. */
 function instant(value: unknown): number | undefined {
   const text =
@@ -376,7 +394,7 @@ export function shape(
     }
     // Nest relationship values the way the REST API does: { Profile: { attributes, Name } }.
     // A lookup that points nowhere comes back as null, not as an empty object.
-    const parentValue = resolveField(record, parts.slice(0, -1).join('.'), context.lookup);
+    const parentValue = resolveRelationship(record, parts.slice(0, -1), context.lookup);
     let target = out;
     for (const [index, part] of parts.entries()) {
       if (index === parts.length - 1) {
