@@ -1,7 +1,11 @@
 import { Flags } from '@salesforce/sf-plugins-core';
-import { assignToUser, ensureAccess } from '../org/access.ts';
+import { ensureAccess } from '../org/access.ts';
 import { loadMessages } from '../shared/messages.ts';
-import { findIntegrationUsername, integrationPermissionSets } from '../org/integration-user.ts';
+import {
+  ensureIntegrationUser,
+  findIntegrationUsername,
+  integrationPermissionSets
+} from '../org/integration-user.ts';
 import type { StepResult } from '../shared/step.ts';
 import { envSection } from './env-vars.ts';
 import { renderSteps, spinnerProgress } from './step-rendering.ts';
@@ -51,18 +55,19 @@ export default class Access extends TethrCommand<AccessCommandResult> {
       onProgress: progress
     });
     const steps = [...result.steps];
-    // The integration user gets its set here only when it exists already; `integration-user` assigns it otherwise.
+    // The integration user gets its sets here only when it exists already (`integration-user`
+    // creates it otherwise), through the same path as `integration-user`: its licence first, or
+    // Salesforce refuses the API Enabled the access set grants.
     const username = await findIntegrationUsername(conn, flags.username).catch(() => undefined);
     if (username) {
-      steps.push(
-        await assignToUser(
-          conn,
-          username,
-          integrationPermissionSets(result.shape.namespace),
-          'Integration user access',
-          progress
-        )
-      );
+      const user = await ensureIntegrationUser(conn, {
+        username,
+        namespace: result.shape.namespace,
+        permissionSets: integrationPermissionSets(result.shape.namespace),
+        orgId: org.getOrgId(),
+        onProgress: progress
+      });
+      steps.push(...user.steps.filter((s) => s.step !== 'Integration user'));
     } else {
       steps.push({
         step: 'Integration user access',

@@ -32,6 +32,13 @@ export const ADMIN_PERMISSION_SET = 'Tethr_Admin';
 export const INTEGRATION_ACCESS_PERMISSION_SET = 'Tethr_Integration_Access';
 export const ADMIN_ACCESS_PERMISSION_SET = 'Tethr_Admin_Access';
 
+/**
+ * Marks the integration user the tooling and the setup page's flow create, so a later run (of either)
+ * finds and reuses it instead of creating a second one. The flow repeats it in its metadata; a test
+ * compares the two.
+ */
+export const INTEGRATION_USER_ALIAS = 'tethrint';
+
 /** The OAuth app: an External Client App (2026 default) or the seed-era Connected App (legacy). */
 export const ECA_NAME = 'Tethr_Integration';
 export const CONNECTED_APP_NAME = 'Tethr_Connected_App';

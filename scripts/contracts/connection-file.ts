@@ -28,7 +28,8 @@ export const AUTH_FLOWS: readonly AuthFlow[] = ['client_credentials', 'jwt_beare
 /** Which sign-in flows each app variant supports. */
 export const FLOWS_FOR_APP: Readonly<Record<AppVariant, readonly AuthFlow[]>> = {
   packaged: ['jwt_bearer', 'client_credentials'],
-  local: ['client_credentials', 'jwt_bearer'],
+  // An org-local app gets no certificate from our templates, so it signs in with its own secret.
+  local: ['client_credentials'],
   'legacy-connected-app': ['password']
 };
 

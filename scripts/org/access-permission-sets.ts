@@ -75,13 +75,20 @@ export const ADMIN_USER_PERMISSIONS = ['ApiEnabled', 'ViewSetup'];
 
 const READ: Omit<ObjectGrant, 'object'> = { read: true, create: false, edit: false, delete: false };
 
+/**
+ * The object's describe, or undefined when Salesforce says it does not exist (NOT_FOUND). Any other
+ * failure (a timeout, the API limit, a 5xx that outlived jsforce's retries) is thrown: a plan built
+ * without an object the org has would deploy a permission set that takes working access away.
+ */
 async function describeObject(conn: Connection, object: string): Promise<ObjectDescribe | undefined> {
   try {
     return await conn.request<ObjectDescribe>(
       `/services/data/v${conn.getApiVersion()}/sobjects/${object}/describe`
     );
-  } catch {
-    return undefined;
+  } catch (error) {
+    const e = error as { errorCode?: string; name?: string };
+    if (e.errorCode === 'NOT_FOUND' || e.name === 'NOT_FOUND') return undefined;
+    throw error;
   }
 }
 
@@ -152,7 +159,7 @@ export async function planAccess(
   return {
     channels: shape.channels,
     integration,
-    admin: await planAdminAccess(shape, present, describeOnce),
+    admin: await planAdminAccess(permissionable, shape, present, describeOnce),
     missingFields,
     implicitObjects: [...implicitObjects].sort()
   };
@@ -164,6 +171,7 @@ export async function planAccess(
  * objects this org has.
  */
 async function planAdminAccess(
+  permissionable: Set<string> | undefined,
   shape: Pick<OrgShape, 'objects'>,
   present: Channel[],
   describeOnce: (object: string) => Promise<ObjectDescribe | undefined>
@@ -180,7 +188,8 @@ async function planAdminAccess(
   }
   for (const channel of present) {
     const object = CHANNEL_REGISTRY[channel].object;
-    if (object !== 'Case') objects.push({ object, ...READ });
+    if (object !== 'Case' && (!permissionable || permissionable.has(object)))
+      objects.push({ object, ...READ });
   }
   return {
     name: ADMIN_ACCESS_PERMISSION_SET,

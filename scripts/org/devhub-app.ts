@@ -106,7 +106,10 @@ export async function deployAppCertificate(
     );
   }
   if (!current?.fullName) throw messages.createError('error.SettingsMissing', [settingsName], [settingsName]);
+  // Without the key, or the secret, in the deploy Salesforce could give the app a new consumer (or a
+  // new secret): one for every customer org. UNCONFIRMED which it does; neither is risked.
   if (!current.consumerKey) throw messages.createError('error.ConsumerKeyHidden', [settingsName]);
+  if (!current.consumerSecret) throw messages.createError('error.ConsumerSecretHidden', [settingsName]);
   const previousFingerprint = current.certificate ? safeFingerprint(current.certificate) : undefined;
   if (previousFingerprint === fingerprint) {
     progress({ step, phase: 'end' });

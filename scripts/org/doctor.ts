@@ -11,6 +11,7 @@ import type { OrgConnection } from '../contracts/org-connection.ts';
 import { loadMessages } from '../shared/messages.ts';
 import { noProgress, type ProgressListener } from '../shared/step.ts';
 import { grantsMatch, planAccess, readCurrentAccess } from './access-permission-sets.ts';
+import { permissionSetIds } from './access.ts';
 import { credentialFor, type TethrAppCredential } from './app-credential.ts';
 import {
   IntegrationSession,
@@ -230,9 +231,9 @@ async function readChannels(
     }
     progress({ step: check, phase: 'start' });
     try {
-      const result = await session.request<{ records: { Id: string }[] }>(
-        `${api}/query?q=${encodeURIComponent(latestClosedConversationQuery(channel))}`
-      );
+      const result = await session.request<{
+        records: Array<{ Id: string; Conversation?: { ConversationIdentifier?: string | null } | null }>;
+      }>(`${api}/query?q=${encodeURIComponent(latestClosedConversationQuery(channel))}`);
       const first = result.records[0];
       record({
         check,
@@ -241,9 +242,42 @@ async function readChannels(
           ? messages.getMessage('detail.latestClosed', [first.Id])
           : messages.getMessage('detail.noneClosed')
       });
+      const identifier = first?.Conversation?.ConversationIdentifier;
+      if (channel === 'MessagingSession' && identifier)
+        await readEntries(api, identifier, session, record, progress);
     } catch (error) {
       record(readFailure(check, channel, error));
     }
+  }
+}
+
+/**
+ * Enhanced Messaging keeps the text outside the org's tables: the relay reads it with Connect REST,
+ * whose access rules differ from SOQL's (UNCONFIRMED which permission it checks). One call for the
+ * latest ended session proves the route works for the integration user.
+ */
+async function readEntries(
+  api: string,
+  identifier: string,
+  session: IntegrationSession,
+  record: (c: DoctorCheck) => void,
+  progress: ProgressListener
+): Promise<void> {
+  const check = messages.getMessage('check.entries');
+  progress({ step: check, phase: 'start' });
+  try {
+    await session.request(
+      `${api}/connect/conversation/${encodeURIComponent(identifier)}/entries?recordLimit=1`
+    );
+    record({ check, status: 'passed', detail: messages.getMessage('detail.entriesReadable') });
+  } catch (error) {
+    const e = error as { errorCode?: string; status?: number; message?: string };
+    record({
+      check,
+      status: 'failed',
+      detail: `${e.errorCode || `HTTP ${e.status ?? '?'}`}: ${e.message ?? ''}`.trim(),
+      diagnosis: diagnosisOf('entries-not-readable')
+    });
   }
 }
 
@@ -465,10 +499,16 @@ async function checkPolicies(
   }
   const problems: string[] = [];
   const permissionSets = (policies?.commaSeparatedPermissionSet ?? '').split(',').map((s) => s.trim());
-  if (
-    policies?.permittedUsersPolicyType !== 'AdminApprovedPreAuthorized' ||
-    !permissionSets.includes(INTEGRATION_ACCESS_PERMISSION_SET)
-  ) {
+  // app-policies writes the set's Id where the org refuses its name (the Metadata API page speaks of Ids).
+  const accessId = (
+    await permissionSetIds(admin, [INTEGRATION_ACCESS_PERMISSION_SET]).catch(() => new Map<string, string>())
+  ).get(INTEGRATION_ACCESS_PERMISSION_SET);
+  const named = permissionSets.some(
+    (p) =>
+      p === INTEGRATION_ACCESS_PERMISSION_SET ||
+      (accessId !== undefined && p.slice(0, 15) === accessId.slice(0, 15))
+  );
+  if (policies?.permittedUsersPolicyType !== 'AdminApprovedPreAuthorized' || !named) {
     problems.push(messages.getMessage('problem.notPreAuthorized', [INTEGRATION_ACCESS_PERMISSION_SET]));
   }
   if (connection.authFlow === 'client_credentials') {

@@ -142,9 +142,14 @@ export function jwtAssertion(
   );
 }
 
-/** The JWT audiences tried in order: the org's My Domain (the 2026 way), then the documented login host. */
+/**
+ * The JWT audiences tried in order: the org's login host as Salesforce documents it
+ * (https://login.salesforce.com, or https://test.salesforce.com for a sandbox; help
+ * sf.remoteaccess_oauth_jwt_flow), then the org's My Domain, which newer External Client Apps are
+ * reported to require (UNCONFIRMED; `sf org login jwt` tries it too).
+ */
 export function jwtAudiences(connection: OrgConnection): string[] {
-  return [...new Set([connection.instanceUrl, jwtAudience(connection)])];
+  return [...new Set([jwtAudience(connection), connection.instanceUrl])];
 }
 
 export interface TokenRequestOptions {
@@ -158,7 +163,7 @@ export async function requestToken(
   options: TokenRequestOptions = {}
 ): Promise<SalesforceToken> {
   if (credential.flow !== 'jwt_bearer') return postToken(connection, credential, undefined, options);
-  // Some orgs accept only the documented login host as the audience: fall back to it once when
+  // Some orgs are reported to accept only their My Domain as the audience: fall back to it once when
   // Salesforce says the audience is wrong (UNCONFIRMED which orgs; both are tried, in order).
   const [first, ...rest] = jwtAudiences(connection);
   try {

@@ -3,6 +3,7 @@ import { SfError } from '@salesforce/core/sfError';
 import {
   INTEGRATION_ACCESS_PERMISSION_SET,
   INTEGRATION_PERMISSION_SET,
+  INTEGRATION_USER_ALIAS,
   qualify
 } from '../contracts/api-names.ts';
 import { loadMessages } from '../shared/messages.ts';
@@ -21,8 +22,7 @@ const messages = loadMessages('integration-user');
 export function integrationPermissionSets(namespace: string): string[] {
   return [qualify(INTEGRATION_PERMISSION_SET, namespace), INTEGRATION_ACCESS_PERMISSION_SET];
 }
-/** Marks the user this tool created, so a re-run without --username finds and reuses it. */
-export const INTEGRATION_USER_ALIAS = 'tethrint';
+export { INTEGRATION_USER_ALIAS };
 
 export interface IntegrationUserOptions {
   /** defaults to the user found by alias, else tethr.integration.<orgId>@<email domain> */

@@ -39,11 +39,27 @@ export interface RetryOptions {
   /** a server-given minimum wait (Retry-After), if any */
   minDelayMs?: (error: unknown) => number | undefined;
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+  /** runs before every attempt, outside the retry: a throw ends the retries (e.g. a lost lease) */
+  beforeAttempt?: () => void;
 }
 
-/** Runs `task` until it succeeds, `shouldRetry` says no, or `signal` aborts (then the last error is thrown). */
+/** The error a retry ends with when it is stopped before its first attempt. */
+export class RetryAbortedError extends Error {
+  constructor() {
+    super('stopped before the first attempt');
+    this.name = 'RetryAbortedError';
+  }
+}
+
+/**
+ * Runs `task` until it succeeds, `shouldRetry` says no, or `signal` aborts (then the last error is
+ * thrown). A signal aborted before the first attempt runs nothing: work queued behind a stop (a
+ * capture waiting for a free slot when the relay drains or loses its lease) is not sent.
+ */
 export async function retry<T>(task: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   for (let attempt = 0; ; attempt += 1) {
+    if (attempt === 0 && options.signal?.aborted) throw new RetryAbortedError();
+    options.beforeAttempt?.();
     try {
       return await task(attempt);
     } catch (error) {

@@ -1,10 +1,11 @@
 import type { Channel } from '../contracts/channels.ts';
-import { SalesforceApiError } from '../org/bundle-auth.ts';
+import { OAuthTokenError, SalesforceApiError } from '../org/integration-session.ts';
 import { mapConversation } from '../tethr/map-conversation.ts';
 import type { MappingContext } from '../tethr/mapping-context.ts';
 import { retry, type BackoffPolicy } from './backoff.ts';
 import type { DeadLetter, DeadLetterStore } from './dead-letters.ts';
 import type { ConversationFetcher, FetchResult } from './fetchers/conversation-fetcher.ts';
+import { TransientBatchError } from './fetchers/messaging-session-fetcher.ts';
 import type { RelayLogger } from './relay-logger.ts';
 import type { Sink, SinkOutcome } from './sinks/sink.ts';
 
@@ -31,7 +32,20 @@ export function isTransientFetchError(error: unknown): boolean {
       error.errorCode === 'REQUEST_LIMIT_EXCEEDED'
     );
   }
-  return true;
+  // A refused sign-in is waited out only while Salesforce may still be propagating the app; a wrong
+  // secret or a user that is not pre-authorized will not fix itself.
+  if (error instanceof OAuthTokenError) return error.diagnosis.retryable;
+  return isNetworkFailure(error);
+}
+
+/** Errors of the network, not of our code: undici's "fetch failed", timeouts, dropped batches. */
+function isNetworkFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error instanceof TransientBatchError || error.name === 'AbortError' || error.name === 'TimeoutError')
+    return true;
+  if (error instanceof TypeError) return error.message === 'fetch failed' || error.cause !== undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code);
 }
 
 /**
@@ -73,6 +87,9 @@ export class ConversationDelivery {
       });
     } catch (error) {
       if (this.options.signal.aborted) return requests.map(() => 'abandoned');
+      // Only Salesforce refusing these records dead-letters them; a refused sign-in or a bug stops the
+      // run with its cause instead, keeping the checkpoint (and the records) for after the fix.
+      if (!(error instanceof SalesforceApiError)) throw error;
       this.options.logger.log(
         'error',
         'salesforce refused the fetch; records written to the dead-letter file',

@@ -1,5 +1,6 @@
 import type { BackoffPolicy } from './backoff.ts';
 import { retry } from './backoff.ts';
+import { classifyStreamError } from './pubsub-errors.ts';
 import { toClosedEvent, type ClosedEvent } from './closed-event.ts';
 import type { DeadLetter } from './dead-letters.ts';
 import type { ConsumerEvent } from './pubsub-proto.ts';
@@ -78,8 +79,11 @@ export class EventDecoder {
       schema = await retry(() => this.#schemas.type(raw.schema_id), {
         policy: this.#policy,
         signal: this.#signal,
-        // A schema Salesforce cannot parse for us (bad JSON) will not improve with retries.
-        shouldRetry: (error) => !(error instanceof SyntaxError),
+        // A schema Salesforce cannot parse for us (bad JSON) will not improve with retries, nor will
+        // a refusal (PERMISSION_DENIED, NOT_FOUND): the event becomes a dead letter that
+        // `dead-letters retry` resends once the access is fixed. Auth errors are retried: the
+        // session refreshes its token underneath.
+        shouldRetry: (error) => !(error instanceof SyntaxError) && classifyStreamError(error) !== 'fatal',
         onRetry: (error, n, delayMs) =>
           this.#logger.log('warn', 'GetSchema failed, retrying', {
             schemaId: raw.schema_id,

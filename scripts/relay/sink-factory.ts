@@ -4,6 +4,8 @@ import type { BackoffPolicy } from './backoff.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import type { RelayLogger } from './relay-logger.ts';
 import type { SinkSpec } from './sink-option.ts';
+import type { OwnershipFence } from './lease-lost.ts';
+import { FencedSink } from './sinks/fenced-sink.ts';
 import { NdjsonSink } from './sinks/ndjson-sink.ts';
 import type { Sink } from './sinks/sink.ts';
 import { TethrSink } from './sinks/tethr-sink.ts';
@@ -33,16 +35,22 @@ export function createSink(
     /** concurrent Tethr posts */
     concurrency?: number;
     policy?: BackoffPolicy;
+    /** relay serve: the org's lease; every write (and Tethr attempt) checks it first */
+    fence?: OwnershipFence;
   }
 ): Sink {
   checkSink(spec, options);
-  if (spec.type === 'ndjson') return new NdjsonSink(spec.path);
-  return new TethrSink({
-    client: options.tethr ?? tethrClientFromEnv(),
-    deadLetters: options.deadLetters,
-    logger: options.logger,
-    signal: options.signal,
-    ...(options.concurrency ? { maxConcurrent: options.concurrency } : {}),
-    ...(options.policy ? { policy: options.policy } : {})
-  });
+  const sink: Sink =
+    spec.type === 'ndjson'
+      ? new NdjsonSink(spec.path)
+      : new TethrSink({
+          client: options.tethr ?? tethrClientFromEnv(),
+          deadLetters: options.deadLetters,
+          logger: options.logger,
+          signal: options.signal,
+          ...(options.concurrency ? { maxConcurrent: options.concurrency } : {}),
+          ...(options.policy ? { policy: options.policy } : {}),
+          ...(options.fence ? { fence: options.fence } : {})
+        });
+  return options.fence ? new FencedSink(sink, options.fence) : sink;
 }

@@ -29,7 +29,7 @@ before(async () => {
   fake.metadata.seed(
     'ExtlClntAppGlobalOauthSettings',
     'Tethr_Integration',
-    `<callbackUrl>https://login.salesforce.com/services/oauth2/success</callbackUrl><consumerKey>${KEY}</consumerKey><externalClientApplication>Tethr_Integration</externalClientApplication><isClientCredentialsFlowEnabled>true</isClientCredentialsFlowEnabled><isConsumerSecretOptional>false</isConsumerSecretOptional><label>Tethr Integration Global OAuth Settings</label>`
+    `<callbackUrl>https://login.salesforce.com/services/oauth2/success</callbackUrl><consumerKey>${KEY}</consumerKey><consumerSecret>${SECRET}</consumerSecret><externalClientApplication>Tethr_Integration</externalClientApplication><isClientCredentialsFlowEnabled>true</isClientCredentialsFlowEnabled><isConsumerSecretOptional>false</isConsumerSecretOptional><label>Tethr Integration Global OAuth Settings</label>`
   );
   const app = fake.org.add('ExternalClientApplication', {
     DeveloperName: 'Tethr_Integration',
@@ -81,6 +81,7 @@ describe('tethr-sf app-certificate and app-credential (Dev Hub)', () => {
       .at(-1)!
       .components.find((c) => c.type === 'ExtlClntAppGlobalOauthSettings')!;
     assert.match(settings.content, new RegExp(`<consumerKey>${KEY}</consumerKey>`));
+    assert.match(settings.content, new RegExp(`<consumerSecret>${SECRET}</consumerSecret>`));
     assert.match(settings.content, /<certificate>-----BEGIN CERTIFICATE-----/);
     assert.match(settings.content, /<isClientCredentialsFlowEnabled>true</);
     const again = await runCommand(Deploy, [
@@ -110,6 +111,23 @@ describe('tethr-sf app-certificate and app-credential (Dev Hub)', () => {
     ]);
     assert.equal(run.error?.message, messages.getMessage('error.ConsumerKeyHidden', ['Hidden_Key']));
     assert.equal(fake.metadata.deploys.length, deploys);
+  });
+
+  it('refuses as well when the Dev Hub hides the secret, which could rotate the one secret of every customer', async () => {
+    fake.metadata.seed(
+      'ExtlClntAppGlobalOauthSettings',
+      'Hidden_Secret',
+      `<consumerKey>${KEY}</consumerKey><externalClientApplication>Tethr_Integration</externalClientApplication>`
+    );
+    const run = await runCommand(Deploy, [
+      '--target-dev-hub',
+      username,
+      '--certificate',
+      join(dir, 'tethr-jwt.crt'),
+      '--settings-name',
+      'Hidden_Secret'
+    ]);
+    assert.equal(run.error?.message, messages.getMessage('error.ConsumerSecretHidden', ['Hidden_Secret']));
   });
 
   it('reads the consumer key and secret once into a 0600 env file, printing neither', async () => {

@@ -101,14 +101,14 @@ describe('JWT bearer with the packaged app', () => {
     const claims = jwt.decode(form.get('assertion')!) as Record<string, unknown>;
     assert.equal(claims.iss, FIXTURE_CONSUMER_KEY);
     assert.equal(claims.sub, USER);
-    assert.equal(claims.aud, fake.url);
+    assert.equal(claims.aud, PRODUCTION_AUDIENCE);
     const now = Math.floor(Date.now() / 1000);
     assert.ok(Number(claims.exp) > now && Number(claims.exp) <= now + 180, `exp ${String(claims.exp)}`);
     // No secret of any kind travels in a JWT sign-in.
     assert.ok(!request!.body.includes(FIXTURE_SECRET));
   });
 
-  it('falls back to the documented login host when the org refuses the My Domain audience', async () => {
+  it('signs for the documented login host, and falls back to the My Domain when the org refuses it', async () => {
     fake.oauth.failures.push(SALESFORCE_JWT_ERRORS.audience);
     const connection = packaged();
     const app = tethrAppCredentialFromEnv(envWith({ TETHR_SF_JWT_KEY_FILE: keyFile }));
@@ -116,7 +116,7 @@ describe('JWT bearer with the packaged app', () => {
     const audiences = fake.server
       .find('oauth.token')
       .map((r) => (jwt.decode(new URLSearchParams(r.body).get('assertion')!) as { aud: string }).aud);
-    assert.deepEqual(audiences, [fake.url, PRODUCTION_AUDIENCE]);
+    assert.deepEqual(audiences, [PRODUCTION_AUDIENCE, fake.url]);
   });
 
   it('says the certificate does not match when the key is not the one on the app', async () => {

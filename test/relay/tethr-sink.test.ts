@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DeadLetterFile } from '../../scripts/relay/dead-letters.ts';
+import { LeaseLostError, type OwnershipFence } from '../../scripts/relay/lease-lost.ts';
+import { FencedSink } from '../../scripts/relay/sinks/fenced-sink.ts';
 import { silentLogger } from '../../scripts/relay/relay-logger.ts';
 import { TethrSink } from '../../scripts/relay/sinks/tethr-sink.ts';
 import { chatCapture } from '../../scripts/tethr/capture-model.ts';
@@ -42,7 +44,12 @@ describe('TethrSink', () => {
     await tethr.stop();
     await rm(dir, { recursive: true, force: true });
   });
-  const sink = (deadLetters: DeadLetterFile, signal?: AbortSignal) =>
+  const sink = (
+    deadLetters: DeadLetterFile,
+    signal?: AbortSignal,
+    fence?: OwnershipFence,
+    maxConcurrent?: number
+  ) =>
     new TethrSink({
       client: new TethrClient({
         baseUrl: new URL(tethr.url),
@@ -53,8 +60,20 @@ describe('TethrSink', () => {
       deadLetters,
       logger: silentLogger,
       policy: { baseMs: 5, capMs: 20 },
-      ...(signal ? { signal } : {})
+      ...(signal ? { signal } : {}),
+      ...(fence ? { fence } : {}),
+      ...(maxConcurrent ? { maxConcurrent } : {})
     });
+  /** A lease that a test takes away; while lost, assertCurrent throws as the real lease does. */
+  const lease = () => {
+    const state = { lost: false };
+    const fence: OwnershipFence = {
+      assertCurrent: () => {
+        if (state.lost) throw new LeaseLostError('00D000000000001EAA', 3, 'expired');
+      }
+    };
+    return { state, fence };
+  };
 
   it('retries 5xx, 429 and timeouts until Tethr takes the capture', async () => {
     tethr.faults.push({ status: 500 }, { status: 429 }, { delayMs: 500 }, { status: 503 });
@@ -73,6 +92,42 @@ describe('TethrSink', () => {
     assert.equal(letter.recordId, '0Mw000000000002AAA');
     assert.match(String(letter.detail), /HTTP 400/);
     assert.equal((await stat(deadLetters.path)).mode & 0o777, 0o600);
+  });
+
+  it('posts nothing more once the lease is lost mid-retry, and dead-letters nothing', async () => {
+    const { state, fence } = lease();
+    const deadLetters = new DeadLetterFile(join(dir, 'fenced.ndjson'));
+    tethr.faults.push({ status: 503 }, { status: 503 }, { status: 503 });
+    const before = tethr.captureRequests;
+    const s = sink(deadLetters, undefined, {
+      assertCurrent: () => {
+        // the first attempt goes out; by the first retry another replica owns the org
+        state.lost = tethr.captureRequests > before;
+        fence.assertCurrent();
+      }
+    });
+    await assert.rejects(s.write(item('0Mw000000000004AAA')), { name: 'LeaseLostError' });
+    assert.equal(tethr.captureRequests - before, 1);
+    assert.equal(tethr.captures.has('0Mw000000000004AAA'), false);
+    await deadLetters.close();
+    await assert.rejects(stat(deadLetters.path), { code: 'ENOENT' });
+    tethr.faults.length = 0;
+  });
+
+  it('does not post a capture that waited for a free slot while the lease was lost', async () => {
+    const { state, fence } = lease();
+    const s = new FencedSink(sink(new DeadLetterFile(join(dir, 'slot.ndjson')), undefined, fence, 1), fence);
+    tethr.faults.push({ delayMs: 150 });
+    const before = tethr.captureRequests;
+    const first = s.write(item('0Mw000000000005AAA'));
+    const queued = s.write(item('0Mw000000000006AAA'));
+    setTimeout(() => (state.lost = true), 50);
+    assert.equal(await first, 'delivered');
+    await assert.rejects(queued, { name: 'LeaseLostError' });
+    assert.equal(tethr.captureRequests - before, 1);
+    assert.equal(tethr.captures.has('0Mw000000000006AAA'), false);
+    await assert.rejects(s.write(item('0Mw000000000007AAA')), { name: 'LeaseLostError' });
+    assert.equal(tethr.captureRequests - before, 1);
   });
 
   it('gives up only when shut down, leaving the event unacknowledged', async () => {

@@ -196,13 +196,56 @@ describe('backoff', () => {
     assert.deepEqual(delays, [5, 5]);
   });
 
-  it('stops at once when aborted', async () => {
+  it('runs nothing when aborted before the first attempt', async () => {
     const controller = new AbortController();
     controller.abort();
+    let attempts = 0;
     await assert.rejects(
-      retry(() => Promise.reject(new Error('down')), { signal: controller.signal, shouldRetry: () => true }),
+      retry(
+        () => {
+          attempts += 1;
+          return Promise.reject(new Error('down'));
+        },
+        { signal: controller.signal, shouldRetry: () => true }
+      ),
+      { name: 'RetryAbortedError' }
+    );
+    assert.equal(attempts, 0);
+  });
+
+  it('stops at once with the last error when aborted during a backoff', async () => {
+    const controller = new AbortController();
+    await assert.rejects(
+      retry(
+        () => {
+          setImmediate(() => controller.abort());
+          return Promise.reject(new Error('down'));
+        },
+        { signal: controller.signal, shouldRetry: () => true, policy: { baseMs: 60_000, capMs: 60_000 } }
+      ),
       /down/
     );
+  });
+
+  it('ends the retries when beforeAttempt throws, without running the task again', async () => {
+    let attempts = 0;
+    await assert.rejects(
+      retry(
+        () => {
+          attempts += 1;
+          return Promise.reject(new Error('down'));
+        },
+        {
+          shouldRetry: () => true,
+          policy: { baseMs: 0, capMs: 0 },
+          beforeAttempt: () => {
+            if (attempts === 2) throw new Error('lease lost');
+          }
+        }
+      ),
+      /lease lost/
+    );
+    assert.equal(attempts, 2);
   });
 });
 

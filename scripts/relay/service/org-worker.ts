@@ -134,7 +134,8 @@ export class OrgWorker {
       json: false,
       ...(sinkSpec.type === 'tethr' ? { tethr: this.#deps.tethrClient(options.tethrUrl) } : {}),
       concurrency: options.tethrConcurrency,
-      ...(this.#deps.backoff ? { policy: this.#deps.backoff } : {})
+      ...(this.#deps.backoff ? { policy: this.#deps.backoff } : {}),
+      fence: this.lease
     });
     const budget = new HourlyBudget({ perHour: options.connectHourlyLimit, logger: this.#logger });
     const relay = new OrgRelay({

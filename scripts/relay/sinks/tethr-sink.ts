@@ -3,6 +3,7 @@ import type { TethrClient } from '../../tethr/tethr-client.ts';
 import { classifyTethrFailure, TethrHttpError } from '../../tethr/tethr-errors.ts';
 import { retry, type BackoffPolicy, DEFAULT_BACKOFF } from '../backoff.ts';
 import type { DeadLetterStore } from '../dead-letters.ts';
+import type { OwnershipFence } from '../lease-lost.ts';
 import type { RelayLogger } from '../relay-logger.ts';
 import type { Sink, SinkItem, SinkOutcome } from './sink.ts';
 
@@ -20,6 +21,7 @@ export class TethrSink implements Sink {
   readonly #policy: BackoffPolicy;
   readonly #signal: AbortSignal | undefined;
   readonly #maxConcurrent: number;
+  readonly #fence: OwnershipFence | undefined;
   #active = 0;
   #queue: Array<() => void> = [];
   retries = 0;
@@ -32,7 +34,10 @@ export class TethrSink implements Sink {
     /** aborting stops retries (shutdown); the item then stays unacknowledged and is replayed later */
     signal?: AbortSignal;
     maxConcurrent?: number;
+    /** checked before every attempt: a replica that lost the org's lease posts nothing more */
+    fence?: OwnershipFence;
   }) {
+    this.#fence = options.fence;
     this.#client = options.client;
     this.#deadLetters = options.deadLetters;
     this.#logger = options.logger;
@@ -49,6 +54,7 @@ export class TethrSink implements Sink {
       await retry(() => this.#client.capture(item.capture), {
         policy: this.#policy,
         ...(this.#signal ? { signal: this.#signal } : {}),
+        ...(this.#fence ? { beforeAttempt: () => this.#fence!.assertCurrent() } : {}),
         shouldRetry: (error) => classifyTethrFailure(error) === 'retry',
         minDelayMs: (error) => (error instanceof TethrHttpError ? error.retryAfterMs : undefined),
         onRetry: (error, attempt, delayMs) => {

@@ -321,6 +321,17 @@ export function registerConversationRoutes(
     'conversations.queryMore'
   );
   server.route(
+    'GET',
+    /^\/services\/data\/v\d+\.\d\/connect\/conversation\/(?<id>[^/]+)\/entries$/,
+    guard(({ params }) => {
+      const entries = org.entries.get(decodeURIComponent(params.id!));
+      return entries
+        ? { json: { conversationEntries: entries } }
+        : { status: 404, json: [{ errorCode: 'NOT_FOUND', message: 'conversation not found' }] };
+    }),
+    'conversations.entries'
+  );
+  server.route(
     'POST',
     /^\/services\/data\/v\d+\.\d\/composite\/batch$/,
     guard(({ request }) => org.batch(JSON.parse(request.body) as never)),

@@ -16,6 +16,10 @@ import { FakePubSubServer } from '../../servers/pubsub/pubsub-server.ts';
 import { FakeTethrServer } from '../../servers/tethr/tethr-server.ts';
 import { ConversationOrg, registerConversationRoutes } from './fake-conversations.ts';
 
+// With CI set (as on the CI machine) @oclif/table prints a plain, borderless table; the tests read
+// the bordered one, so they ask for it on every machine. Children inherit it through process.env.
+process.env.OCLIF_TABLE_SKIP_CI_CHECK = 'true';
+
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const MAIN = join(ROOT, 'test/relay/helpers/relay-main.ts');
 // Absolute, because the child runs in a temporary directory where 'tsx' would not resolve.
