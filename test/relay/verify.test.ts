@@ -45,7 +45,7 @@ async function verify(args: string[]): Promise<CommandRun<VerifyResult>> {
     relayDeadLetters,
     '--resend-dead-letter',
     join(env.dir, 'verify.dead-letters.ndjson'),
-    '--session-id-scheme',
+    '--session-id',
     scheme,
     ...args
   ]);
@@ -244,7 +244,7 @@ describe('--connection', () => {
         since,
         '--until',
         until,
-        '--session-id-scheme',
+        '--session-id',
         scheme,
         '--json'
       ]);
@@ -283,7 +283,7 @@ describe('guards', () => {
       since,
       '--until',
       until,
-      '--session-id-scheme',
+      '--session-id',
       otherScheme(scheme),
       '--resend'
     ]);
@@ -299,8 +299,9 @@ describe('guards', () => {
     assert.equal(env.tethr.captureRequests, captures);
   });
 
-  it('stops a resend whose sessionIds would differ from the ones it looked up, before sending', async () => {
-    // One session is (also) known under the other scheme, so the window does not look all-missing.
+  it('stops a resend that would store a conversation a second time under the other scheme, before sending', async () => {
+    // One session is (also) known under the other scheme, so the window does not look all-missing,
+    // and the other one is known under this one: resending it under the other would duplicate it.
     const wrong = otherScheme(scheme);
     env.tethr.captures.set(sessionIdOf(ORG_ID, delivered[0]!, wrong), {
       path: '/capture/v2/case',
@@ -319,11 +320,16 @@ describe('guards', () => {
       since,
       '--until',
       until,
-      '--session-id-scheme',
+      '--session-id',
       wrong,
       '--resend'
     ]);
-    assert.equal(run.error?.name, 'SessionIdSchemeMismatchError', run.error?.message);
+    assert.equal(run.error?.name, 'ResendWouldDuplicateError', run.error?.message);
+    assert.equal(
+      run.error?.message,
+      messages.getMessage('error.ResendWouldDuplicate', [1, scheme, sid(delivered[1]!), wrong])
+    );
+    assert.deepEqual(run.error?.actions, messages.getMessages('error.ResendWouldDuplicate.actions', [scheme]));
     assert.equal(env.tethr.captureRequests, captures, 'nothing sent under a second sessionId');
   });
 
