@@ -2,6 +2,7 @@ import { isChannel, type Channel } from '../../contracts/channels.ts';
 import { tethrSessionId, type SessionIdScheme } from '../../contracts/org-connection.ts';
 import type { DeadLetterStore, DeadLetterSummary } from '../dead-letters.ts';
 import { chunk } from '../fetchers/salesforce-rest.ts';
+import { caseSafeId } from '../salesforce-id.ts';
 import type { Resender } from './resend.ts';
 
 // dead-letters retry: letters whose cause was fixed go through the normal delivery path again
@@ -134,12 +135,16 @@ export async function retryDeadLetters(options: RetryOptions): Promise<RetriedLe
   return options.letters.map((letter) => results.get(letter.id)!);
 }
 
-/** The Salesforce record id a letter names (a session id `org:record` names its record after the colon). */
+/**
+ * The Salesforce record id a letter names, in its 18-character form (the one the relay's session
+ * ids carry); a session id `org:record` names its record after the colon.
+ */
 export function recordIdOf(letter: Pick<DeadLetterSummary, 'recordId'>): string | null {
   const id = letter.recordId?.trim();
   if (!id) return null;
   const colon = id.lastIndexOf(':');
-  return colon >= 0 ? id.slice(colon + 1) || null : id;
+  const record = colon >= 0 ? id.slice(colon + 1) : id;
+  return record ? caseSafeId(record) : null;
 }
 
 /**
