@@ -115,7 +115,7 @@ it('--session-id record-id sends under the bare record ids, as a relay with --se
     '--json'
   ]);
   assert.equal(run.error, undefined, run.error?.message);
-  assert.equal((run.result as { sessionIdScheme: string }).sessionIdScheme, 'record-id');
+  assert.equal((run.result as unknown as { sessionIdScheme: string }).sessionIdScheme, 'record-id');
   const lines = await readNdjson(out);
   assert.equal(lines.length, 20);
   // The ndjson sink keys each line by the capture's sessionId.
