@@ -240,7 +240,7 @@ export default class DeadLettersRetry extends TethrCommand<DeadLettersRetryResul
         id: l.id,
         object: l.objectType ?? '-',
         record: l.recordId ?? '-',
-        outcome: messages.getMessage(`outcome.${l.outcome}`, [l.reason ?? '', l.detail ?? ''])
+        outcome: outcomeText(l)
       })),
       columns: [
         { key: 'id', name: messages.getMessage('column.id') },
@@ -259,4 +259,15 @@ export default class DeadLettersRetry extends TethrCommand<DeadLettersRetryResul
       ])
     );
   }
+}
+
+/** The table's outcome column: the start of a long detail (--json has all of it). */
+function outcomeText(entry: DeadLettersRetryEntry): string {
+  if (entry.outcome === 'not-retryable')
+    return messages.getMessage('outcome.not-retryable', [
+      messages.getMessage(`why.${entry.reason ?? 'no-record'}`)
+    ]);
+  const detail = entry.detail ?? '';
+  const short = detail.length > 120 ? `${detail.slice(0, 119)}…` : detail;
+  return messages.getMessage(`outcome.${entry.outcome}`, [entry.reason ?? '', short]);
 }

@@ -73,8 +73,8 @@ export default class DeadLettersShow extends TethrCommand<DeadLettersShowResult>
       ['object', l.objectType ?? '-'],
       ['record', l.recordId ?? '-'],
       ['session', l.sessionId ?? '-'],
-      ['event', l.eventId ?? '-'],
-      ['replay', l.replayId ?? '-'],
+      ['event', l.eventId || '-'],
+      ['replay', l.replayId || '-'],
       ['retried', l.retriedAt ?? messages.getMessage('no')],
       ['detail', l.detail]
     ];

@@ -42,12 +42,12 @@ export const deadLetterSourceFlags = {
   connection: Flags.file({
     summary: `${connectionFlags.connection.summary} The org whose dead letters these are.`,
     exists: true,
-    exclusive: ['credentials', 'org-id']
+    exclusive: ['credentials']
   }),
   credentials: Flags.file({
     summary: connectionFlags.credentials.summary,
     exists: true,
-    exclusive: ['connection', 'org-id']
+    exclusive: ['connection']
   }),
   'org-id': Flags.string({
     summary:
