@@ -106,11 +106,12 @@ export default class Verify extends TethrCommand<VerifyResult> {
   public static override readonly summary =
     'Check that every conversation that closed in Salesforce in a window is in Tethr, and resend the gaps.';
   public static override readonly description =
-    "Lists the conversations that closed in [--since, --until) with the same queries as `backfill`, asks Tethr's status API (POST /capture/v2/status, in batches) about each one's sessionId, and prints per channel how many closed, are complete, in progress, not found, excluded and dead-lettered locally. --json adds the ids of the missing ones. --resend sends the missing ones through the normal delivery path (same fetch, mapping, Tethr sink and sessionId), checks them again and says what is still missing and why. Tethr credentials come from TETHR_API_URL, TETHR_API_CLIENT_ID and TETHR_API_CLIENT_SECRET.";
+    "Lists the conversations that closed in [--since, --until) with the same queries as `backfill`, asks Tethr's status API (POST /capture/v2/status, in batches) about each one's sessionId, and prints per channel how many closed, are complete, in progress, not found, excluded and dead-lettered locally. --json adds the ids of the missing ones. --resend sends the missing ones through the normal delivery path (same fetch, mapping, Tethr sink and sessionId), checks them again and says what is still missing and why. --session-id must be the one the org's relay uses. For an org of the relay service, --org-id reads its connection, session-id scheme, Tethr instance and dead letters from the database (--database-url or TETHR_DATABASE_URL). Tethr credentials come from TETHR_API_URL, TETHR_API_CLIENT_ID and TETHR_API_CLIENT_SECRET.";
   public static override readonly examples = [
     '<%= config.bin %> <%= command.id %> --connection ./acme.connection.json --since 2026-11-24',
     '<%= config.bin %> <%= command.id %> --connection ./acme.connection.json --since 2026-11-24T00:00:00Z --until 2026-12-01T00:00:00Z --channels Case --resend',
-    '<%= config.bin %> <%= command.id %> --connection ./acme.connection.json --since 2026-11-30 --json | jq .result.totals.missing'
+    '<%= config.bin %> <%= command.id %> --connection ./acme.connection.json --since 2026-11-30 --json | jq .result.totals.missing',
+    '<%= config.bin %> <%= command.id %> --org-id 00D5g000004abcD --since 2026-11-30 --resend'
   ];
   public static override readonly envVariablesSection = envSection(
     ...TETHR_API_VARS,
