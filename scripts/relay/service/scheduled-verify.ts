@@ -33,9 +33,10 @@ import type { Tenant } from './tenant-store.ts';
 //   reconcile one org at once;
 // - its own Salesforce session (one token request per run) and a quarter of the org's Tethr
 //   concurrency for resends, which spend from the org's own Connect budget.
-// An org's first run after it came to this replica is at a random point within its interval, so a
-// replica that takes over many orgs does not reconcile them all at once. Nothing of it is stored:
-// the counts go to the metrics and one JSON log line per run.
+// An org's first run after it came to this replica is one interval later, plus up to a tenth of it
+// at random, so a replica that takes over many orgs does not reconcile them all at once (and a
+// replica that just started does not add a reconciliation to every stream's start). Nothing of it
+// is stored: the counts go to the metrics and one JSON log line per run.
 
 export interface ScheduledOrg {
   orgId: string;
@@ -54,7 +55,7 @@ export interface VerifySchedulerDeps {
   appCredential: TethrAppCredential | undefined;
   signal: AbortSignal;
   backoff?: BackoffPolicy;
-  /** the wait before an org's first run here (default: a random point within its interval) */
+  /** the wait before an org's first run here (default: its interval plus up to a tenth at random) */
   firstRunDelayMs?: (everyMs: number) => number;
 }
 
@@ -115,7 +116,7 @@ export class VerifyScheduler {
     const dueAt =
       last !== undefined
         ? last + everyMs
-        : Date.now() + (this.#deps.firstRunDelayMs ?? ((ms) => Math.random() * ms))(everyMs);
+        : Date.now() + (this.#deps.firstRunDelayMs ?? ((ms) => ms * (1 + Math.random() / 10)))(everyMs);
     const previous = this.#entries.get(org.orgId);
     previous?.running?.abort();
     this.#entries.set(org.orgId, { org, options, dueAt });
