@@ -12,6 +12,9 @@ import AppPolicies from './commands/app-policies.ts';
 import Backfill from './commands/backfill.ts';
 import Connection from './commands/connection.ts';
 import Credentials from './commands/credentials.ts';
+import DeadLettersList from './commands/dead-letters-list.ts';
+import DeadLettersRetry from './commands/dead-letters-retry.ts';
+import DeadLettersShow from './commands/dead-letters-show.ts';
 import Deploy from './commands/deploy.ts';
 import Doctor from './commands/doctor.ts';
 import IntegrationUser from './commands/integration-user.ts';
@@ -45,7 +48,10 @@ export const COMMANDS = {
   'relay:orgs:list': RelayOrgsList,
   'relay:checkpoint:show': RelayCheckpointShow,
   backfill: Backfill,
-  verify: Verify
+  verify: Verify,
+  'dead-letters:list': DeadLettersList,
+  'dead-letters:show': DeadLettersShow,
+  'dead-letters:retry': DeadLettersRetry
 };
 
 /** The topic every command of the sf plugin lives under: `sf tethr <command>` (package.json oclif.topics). */

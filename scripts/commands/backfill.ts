@@ -2,20 +2,23 @@ import { Flags, Progress } from '@salesforce/sf-plugins-core';
 import { CHANNEL_REGISTRY, type Channel } from '../contracts/channels.ts';
 import { defaultBackfillDeadLetterPath, defaultCursorPath } from '../relay/backfill-cursor.ts';
 import { runBackfill, type BackfillSummary } from '../relay/backfill-runner.ts';
-import { DeadLetterFile } from '../relay/dead-letters.ts';
+import { DeadLetterFile, type DeadLetterStore } from '../relay/dead-letters.ts';
 import { defaultDeadLetterPath } from '../relay/default-paths.ts';
 import { jsonLogger } from '../relay/relay-logger.ts';
 import { createSink } from '../relay/sink-factory.ts';
 import { parseSinkOption } from '../relay/sink-option.ts';
+import { tethrClientFromEnv } from '../relay/tethr-env.ts';
 import { parseTimeWindow } from '../shared/iso-time.ts';
 import { loadMessages } from '../shared/messages.ts';
 import {
-  channelsFlag,
-  connectionFlags,
-  openConnection,
-  parseChannels,
-  progressBarOptions
-} from './window-flags.ts';
+  openServiceOrg,
+  orgSourceFlags,
+  resolveSessionIdScheme,
+  serviceOrgSession,
+  sessionIdSchemeFlag,
+  type ServiceOrg
+} from './service-org.ts';
+import { channelsFlag, openConnection, parseChannels, progressBarOptions } from './window-flags.ts';
 import { sinkFlag, takeOverStopSignals } from './delivery-flags.ts';
 import { AGE_VARS, APP_CREDENTIAL_VARS, envSection, TETHR_API_VARS } from './env-vars.ts';
 import { inGroup } from './shared-flags.ts';
@@ -39,7 +42,10 @@ export interface BackfillResult {
   since: string;
   until: string;
   sink: string;
+  /** how Tethr session ids were formed (the relay's --session-id for the org) */
+  sessionIdScheme: 'org-and-record' | 'record-id';
   cursor: string;
+  /** a file, or the relay service's relay_dead_letters for --org-id */
   deadLetterFile: string;
   /** an earlier run of this window had saved progress */
   resumed: boolean;
@@ -53,20 +59,22 @@ export default class Backfill extends TethrCommand<BackfillResult> {
   public static override readonly summary =
     'Send the conversations closed in a time window to Tethr (the batch path).';
   public static override readonly description =
-    'Finds Cases closed (ClosedDate), Messaging sessions ended (EndTime) and chat transcripts completed (EndTime) in [--since, --until) and sends each through the same fetch and sink code as `relay`. Times are ISO 8601 with Z or an offset; a date alone means midnight UTC. Resumable: rerun the same command to continue an interrupted window, or to see that it is done. Without --until the window ends when it is first run, and that end is kept for reruns. Every window has its own progress file (--cursor), so later backfills of the same org, such as sending a gap the relay reported, start fresh.';
+    "Finds Cases closed (ClosedDate), Messaging sessions ended (EndTime) and chat transcripts completed (EndTime) in [--since, --until) and sends each through the same fetch and sink code as `relay`. Times are ISO 8601 with Z or an offset; a date alone means midnight UTC. Resumable: rerun the same command to continue an interrupted window, or to see that it is done. Without --until the window ends when it is first run, and that end is kept for reruns. Every window has its own progress file (--cursor), so later backfills of the same org, such as sending a gap the relay reported, start fresh. --session-id must be the one the org's relay uses; for an org of the relay service, --org-id reads its connection, session-id scheme and Tethr instance from the database and writes its dead letters there.";
   public static override readonly examples = [
     '<%= config.bin %> <%= command.id %> --connection ./tethr-00D5g000004abcD.connection.json --since 2026-11-01T00:00:00Z',
     '<%= config.bin %> <%= command.id %> --connection ./acme.connection.json --since 2026-11-01 --until 2026-11-08 --channels Case --sink ndjson:./cases.ndjson',
-    '<%= config.bin %> <%= command.id %> --credentials ./legacy-bundle.json --since 2026-11-01T00:00:00Z'
+    '<%= config.bin %> <%= command.id %> --credentials ./legacy-bundle.json --since 2026-11-01T00:00:00Z --session-id record-id',
+    '<%= config.bin %> <%= command.id %> --org-id 00D5g000004abcD --since 2026-11-20T08:15:00Z'
   ];
   public static override readonly envVariablesSection = envSection(
     ...TETHR_API_VARS,
     ...APP_CREDENTIAL_VARS,
-    ...AGE_VARS
+    ...AGE_VARS,
+    'TETHR_DATABASE_URL'
   );
 
   public static override readonly flags = {
-    ...connectionFlags,
+    ...orgSourceFlags,
     since: Flags.string({
       summary: 'Start of the window, inclusive: ISO 8601 with Z or an offset, or a date (midnight UTC).',
       required: true,
@@ -85,9 +93,10 @@ export default class Backfill extends TethrCommand<BackfillResult> {
     }),
     'dead-letter': Flags.file({
       summary:
-        'Dead-letter file (default .tethr/backfill-<orgId>.dead-letters.ndjson, or next to an explicit --cursor).',
+        "Dead-letter file (default .tethr/backfill-<orgId>.dead-letters.ndjson, or next to an explicit --cursor; for --org-id the org's dead letters in the database).",
       helpGroup: 'DELIVERY'
     }),
+    'session-id': inGroup(sessionIdSchemeFlag, 'DELIVERY'),
     'batch-size': Flags.integer({
       summary: 'Conversations read per batch.',
       min: 1,
@@ -103,7 +112,38 @@ export default class Backfill extends TethrCommand<BackfillResult> {
       since: { name: '--since', value: flags.since },
       ...(flags.until !== undefined ? { until: { name: '--until', value: flags.until } } : {})
     });
-    const { connection, session, fileArgs } = await openConnection(flags);
+    const serviceOrg: ServiceOrg | undefined = flags['org-id']
+      ? await openServiceOrg(flags['database-url'], flags['org-id'], 'tethr-sf backfill')
+      : undefined;
+    try {
+      return await this.backfill(flags, window, serviceOrg);
+    } finally {
+      await serviceOrg?.close();
+    }
+  }
+
+  private async backfill(
+    flags: {
+      connection?: string;
+      credentials?: string;
+      channels?: string;
+      sink: string;
+      cursor?: string;
+      'dead-letter'?: string;
+      'batch-size': number;
+      'session-id'?: 'org-and-record' | 'record-id';
+    },
+    window: { since: string; until?: string },
+    serviceOrg: ServiceOrg | undefined
+  ): Promise<BackfillResult> {
+    const scheme = resolveSessionIdScheme(flags['session-id'], serviceOrg);
+    const { connection, session, fileArgs } = serviceOrg
+      ? {
+          connection: serviceOrg.connection,
+          session: serviceOrgSession(serviceOrg),
+          fileArgs: `--org-id ${serviceOrg.orgId}`
+        }
+      : await openConnection(flags);
     const channels = parseChannels(flags.channels, connection.channels);
     const cursor =
       flags.cursor ??
@@ -113,13 +153,21 @@ export default class Backfill extends TethrCommand<BackfillResult> {
       (flags.cursor ? defaultDeadLetterPath(flags.cursor) : defaultBackfillDeadLetterPath(connection.orgId));
     const logger = jsonLogger({ level: 'warn' });
     const stop = new AbortController();
-    const deadLetters = new DeadLetterFile(deadLetterPath);
-    const sink = createSink(parseSinkOption(flags.sink), {
+    const deadLetters: DeadLetterStore =
+      serviceOrg && !flags['dead-letter']
+        ? serviceOrg.deadLetters
+        : new DeadLetterFile(deadLetterPath, { orgId: connection.orgId });
+    const spec = parseSinkOption(flags.sink);
+    const tethrUrl = serviceOrg?.options.tethrUrl;
+    const sink = createSink(spec, {
       mode: 'transcripts',
       deadLetters,
       logger,
       signal: stop.signal,
-      json: this.jsonEnabled()
+      json: this.jsonEnabled(),
+      ...(spec.type === 'tethr' && tethrUrl
+        ? { tethr: tethrClientFromEnv(process.env, { baseUrl: tethrUrl }) }
+        : {})
     });
     const restoreSignals = takeOverStopSignals(() => stop.abort());
     // One bar per channel: sf's Progress cannot be restarted once finished, and its default
@@ -135,6 +183,7 @@ export default class Backfill extends TethrCommand<BackfillResult> {
         sink,
         deadLetters,
         cursorPath: cursor,
+        sessionIdScheme: scheme,
         logger,
         signal: stop.signal,
         batchSize: flags['batch-size'],
@@ -151,7 +200,7 @@ export default class Backfill extends TethrCommand<BackfillResult> {
       bar = undefined;
       this.report(summary, {
         cursor,
-        deadLetterPath,
+        deadLetterPath: deadLetters.location,
         sink: sink.name,
         fileArgs,
         channels
@@ -160,8 +209,9 @@ export default class Backfill extends TethrCommand<BackfillResult> {
         since: summary.since,
         until: summary.until,
         sink: sink.name,
+        sessionIdScheme: scheme,
         cursor,
-        deadLetterFile: deadLetterPath,
+        deadLetterFile: deadLetters.location,
         resumed: summary.resumed,
         interrupted: summary.interrupted,
         channels: summary.channels,

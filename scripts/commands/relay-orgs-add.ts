@@ -4,6 +4,7 @@ import { DEFAULT_ORG_OPTIONS, parseOrgOptions } from '../relay/service/org-optio
 import { TenantStore } from '../relay/service/tenant-store.ts';
 import { DEFAULT_CONNECT_HOURLY_LIMIT } from '../relay/connect-budget.ts';
 import { sinkFlag } from './delivery-flags.ts';
+import { durationFlag, parseDuration } from './duration-flag.ts';
 import { loadConnection } from './relay-connection.ts';
 import { AGE_VARS, envSection } from './env-vars.ts';
 import { connectionFlags } from './window-flags.ts';
@@ -29,6 +30,14 @@ export interface RelayOrgOptionsResult {
   tethrConcurrency: number;
   connectHourlyLimit: number;
   tethrUrl?: string;
+  /** scheduled reconciliation: every this many seconds (0: never) */
+  verifyEverySeconds: number;
+  /** over a window this long */
+  verifyWindowSeconds: number;
+  /** that ended this long before the run */
+  verifyLagSeconds: number;
+  /** and the missing ones are sent again */
+  verifyResend: boolean;
 }
 
 export interface RelayOrgsAddResult {
@@ -45,7 +54,8 @@ export default class RelayOrgsAdd extends TethrCommand<RelayOrgsAddResult> {
   public static override readonly examples = [
     '<%= config.bin %> <%= command.id %> --connection ./acme.tethr-connection.json',
     '<%= config.bin %> <%= command.id %> --credentials ./acme.credentials.json --mode events --sink ndjson:/var/lib/tethr/acme.ndjson',
-    '<%= config.bin %> <%= command.id %> --connection ./acme-sandbox.json --session-id record-id'
+    '<%= config.bin %> <%= command.id %> --connection ./acme-sandbox.json --session-id record-id',
+    '<%= config.bin %> <%= command.id %> --connection ./acme.tethr-connection.json --verify-every 1h --verify-window 24h --verify-resend'
   ];
 
   public static override readonly envVariablesSection = envSection('TETHR_DATABASE_URL', ...AGE_VARS);
@@ -66,6 +76,28 @@ export default class RelayOrgsAdd extends TethrCommand<RelayOrgsAddResult> {
       default: DEFAULT_CONNECT_HOURLY_LIMIT
     }),
     'tethr-url': Flags.string({ summary: "This org's Tethr instance, when it is not TETHR_API_URL." }),
+    'verify-every': durationFlag({
+      summary:
+        "Reconcile the org with Tethr this often (`relay serve` checks what closed against Tethr's status API): 30m, 1h, 1d; 0 or off: never. Transcripts to Tethr only.",
+      default: '1h',
+      helpGroup: 'SCHEDULED VERIFY'
+    }),
+    'verify-window': durationFlag({
+      summary: 'How far back each reconciliation looks.',
+      default: '24h',
+      helpGroup: 'SCHEDULED VERIFY'
+    }),
+    'verify-lag': durationFlag({
+      summary:
+        'The window ends this long before the run, so conversations still on their way are not counted as missing.',
+      default: '15m',
+      helpGroup: 'SCHEDULED VERIFY'
+    }),
+    'verify-resend': Flags.boolean({
+      summary:
+        'Send what a reconciliation finds missing through the normal delivery path (same mapping, sink and session id).',
+      helpGroup: 'SCHEDULED VERIFY'
+    }),
     'database-url': databaseUrlFlag
   };
 
@@ -82,7 +114,11 @@ export default class RelayOrgsAdd extends TethrCommand<RelayOrgsAddResult> {
       numRequested: flags['num-requested'],
       tethrConcurrency: flags['tethr-concurrency'],
       connectHourlyLimit: flags['connect-hourly-limit'],
-      ...(flags['tethr-url'] ? { tethrUrl: flags['tethr-url'] } : {})
+      ...(flags['tethr-url'] ? { tethrUrl: flags['tethr-url'] } : {}),
+      verifyEverySeconds: parseDuration(flags['verify-every'], '--verify-every', true),
+      verifyWindowSeconds: parseDuration(flags['verify-window'], '--verify-window'),
+      verifyLagSeconds: parseDuration(flags['verify-lag'], '--verify-lag', true),
+      verifyResend: flags['verify-resend']
     });
     const database = await openDatabase(flags['database-url'], {
       applicationName: 'tethr-sf relay orgs add',
@@ -107,7 +143,11 @@ export default class RelayOrgsAdd extends TethrCommand<RelayOrgsAddResult> {
         numRequested: options.numRequested,
         tethrConcurrency: options.tethrConcurrency,
         connectHourlyLimit: options.connectHourlyLimit,
-        ...(options.tethrUrl ? { tethrUrl: options.tethrUrl } : {})
+        ...(options.tethrUrl ? { tethrUrl: options.tethrUrl } : {}),
+        verifyEverySeconds: options.verifyEverySeconds,
+        verifyWindowSeconds: options.verifyWindowSeconds,
+        verifyLagSeconds: options.verifyLagSeconds,
+        verifyResend: options.verifyResend
       };
       return { orgId, outcome, options: shown };
     } finally {

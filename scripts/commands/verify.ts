@@ -1,18 +1,22 @@
 import { join } from 'node:path';
 import { Flags, Progress } from '@salesforce/sf-plugins-core';
 import { CHANNEL_REGISTRY, type Channel } from '../contracts/channels.ts';
-import {
-  DEFAULT_SESSION_ID_SCHEME,
-  type OrgConnection,
-  type SessionIdScheme
-} from '../contracts/org-connection.ts';
+import type { OrgConnection, SessionIdScheme } from '../contracts/org-connection.ts';
+import type { IntegrationSession } from '../org/integration-session.ts';
 import { DEFAULT_BACKOFF } from '../relay/backoff.ts';
 import { defaultBackfillDeadLetterPath } from '../relay/backfill-cursor.ts';
 import { defaultCheckpointPath, defaultDeadLetterPath } from '../relay/default-paths.ts';
 import { jsonLogger } from '../relay/relay-logger.ts';
 import { TethrSink } from '../relay/sinks/tethr-sink.ts';
 import { tethrClientFromEnv, TETHR_ENV } from '../relay/tethr-env.ts';
-import { DeadLetterFiles } from '../relay/verify/dead-letter-source.ts';
+import type { TethrClient } from '../tethr/tethr-client.ts';
+import { DeadLetterFile, type DeadLetterStore } from '../relay/dead-letters.ts';
+import {
+  CombinedDeadLetterSource,
+  DeadLetterFiles,
+  type DeadLetterSource
+} from '../relay/verify/dead-letter-source.ts';
+import { PgDeadLetterSource } from '../relay/verify/pg-dead-letter-source.ts';
 import {
   reconcile,
   type ChannelTally,
@@ -22,6 +26,7 @@ import {
 } from '../relay/verify/reconcile.ts';
 import { deliveryResender, type DeliveryResender } from '../relay/verify/resend.ts';
 import {
+  ResendWouldDuplicate,
   SESSION_ID_SCHEMES,
   SessionIdSchemeDetected,
   SessionIdSchemeMismatch
@@ -32,12 +37,14 @@ import { TethrStatusClient } from '../tethr/capture-status.ts';
 import { takeOverStopSignals } from './delivery-flags.ts';
 import { AGE_VARS, APP_CREDENTIAL_VARS, envSection, TETHR_API_VARS } from './env-vars.ts';
 import {
-  channelsFlag,
-  connectionFlags,
-  openConnection,
-  parseChannels,
-  progressBarOptions
-} from './window-flags.ts';
+  openServiceOrg,
+  orgSourceFlags,
+  resolveSessionIdScheme,
+  serviceOrgSession,
+  sessionIdSchemeFlag,
+  type ServiceOrg
+} from './service-org.ts';
+import { channelsFlag, openConnection, parseChannels, progressBarOptions } from './window-flags.ts';
 import { inGroup } from './shared-flags.ts';
 import { TethrCommand } from './tethr-command.ts';
 
@@ -99,20 +106,22 @@ export default class Verify extends TethrCommand<VerifyResult> {
   public static override readonly summary =
     'Check that every conversation that closed in Salesforce in a window is in Tethr, and resend the gaps.';
   public static override readonly description =
-    "Lists the conversations that closed in [--since, --until) with the same queries as `backfill`, asks Tethr's status API (POST /capture/v2/status, in batches) about each one's sessionId, and prints per channel how many closed, are complete, in progress, not found, excluded and dead-lettered locally. --json adds the ids of the missing ones. --resend sends the missing ones through the normal delivery path (same fetch, mapping, Tethr sink and sessionId), checks them again and says what is still missing and why. Tethr credentials come from TETHR_API_URL, TETHR_API_CLIENT_ID and TETHR_API_CLIENT_SECRET.";
+    "Lists the conversations that closed in [--since, --until) with the same queries as `backfill`, asks Tethr's status API (POST /capture/v2/status, in batches) about each one's sessionId, and prints per channel how many closed, are complete, in progress, not found, excluded and dead-lettered locally. --json adds the ids of the missing ones. --resend sends the missing ones through the normal delivery path (same fetch, mapping, Tethr sink and sessionId), checks them again and says what is still missing and why. --session-id must be the one the org's relay uses. For an org of the relay service, --org-id reads its connection, session-id scheme, Tethr instance and dead letters from the database (--database-url or TETHR_DATABASE_URL). Tethr credentials come from TETHR_API_URL, TETHR_API_CLIENT_ID and TETHR_API_CLIENT_SECRET.";
   public static override readonly examples = [
     '<%= config.bin %> <%= command.id %> --connection ./acme.connection.json --since 2026-11-24',
     '<%= config.bin %> <%= command.id %> --connection ./acme.connection.json --since 2026-11-24T00:00:00Z --until 2026-12-01T00:00:00Z --channels Case --resend',
-    '<%= config.bin %> <%= command.id %> --connection ./acme.connection.json --since 2026-11-30 --json | jq .result.totals.missing'
+    '<%= config.bin %> <%= command.id %> --connection ./acme.connection.json --since 2026-11-30 --json | jq .result.totals.missing',
+    '<%= config.bin %> <%= command.id %> --org-id 00D5g000004abcD --since 2026-11-30 --resend'
   ];
   public static override readonly envVariablesSection = envSection(
     ...TETHR_API_VARS,
     ...APP_CREDENTIAL_VARS,
-    ...AGE_VARS
+    ...AGE_VARS,
+    'TETHR_DATABASE_URL'
   );
 
   public static override readonly flags = {
-    ...connectionFlags,
+    ...orgSourceFlags,
     since: Flags.string({
       summary: 'Start of the window, inclusive: ISO 8601 with Z or an offset, or a date (midnight UTC).',
       required: true,
@@ -130,12 +139,12 @@ export default class Verify extends TethrCommand<VerifyResult> {
     }),
     'resend-dead-letter': Flags.file({
       summary:
-        'Where --resend writes what it cannot deliver (default .tethr/verify-<orgId>.dead-letters.ndjson).',
+        "Where --resend writes what it cannot deliver (default .tethr/verify-<orgId>.dead-letters.ndjson; for --org-id the org's dead letters in the database).",
       helpGroup: 'RESEND'
     }),
     'dead-letter': Flags.file({
       summary:
-        "Dead-letter file(s) to count (repeatable). Default: the relay's, backfill's and verify's default files for the org.",
+        "Dead-letter file(s) to count (repeatable). Default: the relay's, backfill's and verify's default files for the org; for --org-id the org's dead letters in the database.",
       multiple: true,
       helpGroup: 'MATCHING'
     }),
@@ -146,13 +155,7 @@ export default class Verify extends TethrCommand<VerifyResult> {
       default: 100,
       helpGroup: 'MATCHING'
     }),
-    'session-id-scheme': Flags.option({
-      summary:
-        'How the relay forms Tethr sessionIds for this org: org-and-record (default) or record-id (seed era).',
-      options: SESSION_ID_SCHEMES,
-      default: DEFAULT_SESSION_ID_SCHEME,
-      helpGroup: 'MATCHING'
-    })()
+    'session-id': inGroup(sessionIdSchemeFlag, 'MATCHING')
   };
 
   public async run(): Promise<VerifyResult> {
@@ -164,26 +167,49 @@ export default class Verify extends TethrCommand<VerifyResult> {
     const until = window.until ?? new Date().toISOString();
     const missingEnv = TETHR_ENV.filter((name) => !process.env[name]?.trim());
     if (missingEnv.length > 0) throw messages.createError('error.TethrEnvMissing', [missingEnv.join(', ')]);
-    const { connection, session, fileArgs } = await openConnection(flags);
+    const org = await openOrg(flags);
+    try {
+      return await this.verify(flags, org, { since: window.since, until });
+    } finally {
+      await org.serviceOrg?.close();
+    }
+  }
+
+  private async verify(
+    flags: {
+      channels?: string;
+      resend: boolean;
+      'resend-dead-letter'?: string;
+      'dead-letter'?: string[];
+      'batch-size': number;
+    },
+    org: OpenedOrg,
+    window: { since: string; until: string }
+  ): Promise<VerifyResult> {
+    const { connection, session, fileArgs, serviceOrg, scheme } = org;
     const channels = parseChannels(flags.channels, connection.channels);
-    const scheme = flags['session-id-scheme'] as SessionIdScheme;
-    const resendDeadLetterPath = flags['resend-dead-letter'] ?? defaultVerifyDeadLetterPath(connection);
-    const deadLetters = new DeadLetterFiles([
-      ...(flags['dead-letter'] ?? defaultDeadLetterFiles(connection)),
-      ...(flags.resend ? [resendDeadLetterPath] : [])
-    ]);
-    const client = tethrClientFromEnv();
+    // A service org's letters, and what its resend fails on, are in the database; otherwise files.
+    const resendStore: DeadLetterStore | undefined = flags.resend
+      ? flags['resend-dead-letter'] || !serviceOrg
+        ? new DeadLetterFile(flags['resend-dead-letter'] ?? defaultVerifyDeadLetterPath(connection), {
+            orgId: connection.orgId
+          })
+        : serviceOrg.deadLetters
+      : undefined;
+    const deadLetters = deadLetterSource(flags, connection, serviceOrg, resendStore);
+    const client = tethrClientFor(serviceOrg);
     const logger = jsonLogger({ level: 'warn' });
     const stop = new AbortController();
     const restoreSignals = takeOverStopSignals(() => stop.abort());
-    const resender: DeliveryResender | undefined = flags.resend
+    const resender: DeliveryResender | undefined = resendStore
       ? deliveryResender({
           connection,
           rest: session,
           logger,
           policy: DEFAULT_BACKOFF,
           signal: stop.signal,
-          deadLetterPath: resendDeadLetterPath,
+          deadLetters: resendStore,
+          sessionIdScheme: scheme,
           makeSink: (letters) => new TethrSink({ client, deadLetters: letters, logger, signal: stop.signal })
         })
       : undefined;
@@ -193,7 +219,7 @@ export default class Verify extends TethrCommand<VerifyResult> {
       report = await reconcile({
         connection,
         rest: session,
-        window: { since: window.since, until },
+        window,
         channels,
         statuses: new TethrStatusClient(client),
         deadLetters,
@@ -209,9 +235,10 @@ export default class Verify extends TethrCommand<VerifyResult> {
     } finally {
       bars.finish();
       await resender?.close();
+      await resendStore?.close();
       restoreSignals();
     }
-    const result = toResult(report, resender ? resendDeadLetterPath : undefined);
+    const result = toResult(report, resendStore?.location);
     if (!this.jsonEnabled()) this.render(result, fileArgs, channels);
     return result;
   }
@@ -287,6 +314,64 @@ export default class Verify extends TethrCommand<VerifyResult> {
   }
 }
 
+interface OpenedOrg {
+  connection: OrgConnection;
+  session: IntegrationSession;
+  /** how to name the org in a follow-up command: --connection <file> or --org-id <id> */
+  fileArgs: string;
+  scheme: SessionIdScheme;
+  serviceOrg?: ServiceOrg;
+}
+
+/** The org from its connection file, or from the relay service's tenant row (--org-id). */
+async function openOrg(flags: {
+  connection?: string;
+  credentials?: string;
+  'org-id'?: string;
+  'database-url'?: string;
+  'session-id'?: SessionIdScheme;
+}): Promise<OpenedOrg> {
+  if (flags['org-id']) {
+    const serviceOrg = await openServiceOrg(flags['database-url'], flags['org-id'], 'tethr-sf verify');
+    try {
+      return {
+        connection: serviceOrg.connection,
+        session: serviceOrgSession(serviceOrg),
+        fileArgs: `--org-id ${serviceOrg.orgId}`,
+        scheme: resolveSessionIdScheme(flags['session-id'], serviceOrg),
+        serviceOrg
+      };
+    } catch (error) {
+      await serviceOrg.close();
+      throw error;
+    }
+  }
+  const opened = await openConnection(flags);
+  return { ...opened, scheme: resolveSessionIdScheme(flags['session-id']) };
+}
+
+/** Where the dead letters verify counts come from: files, the service's database, or both. */
+function deadLetterSource(
+  flags: { 'dead-letter'?: string[] },
+  connection: OrgConnection,
+  serviceOrg: ServiceOrg | undefined,
+  resendStore: DeadLetterStore | undefined
+): DeadLetterSource {
+  const files = [
+    ...(flags['dead-letter'] ?? (serviceOrg ? [] : defaultDeadLetterFiles(connection))),
+    ...(resendStore instanceof DeadLetterFile ? [resendStore.path] : [])
+  ];
+  if (!serviceOrg) return new DeadLetterFiles(files);
+  const database = new PgDeadLetterSource(serviceOrg.database, serviceOrg.orgId);
+  return files.length > 0 ? new CombinedDeadLetterSource([database, new DeadLetterFiles(files)]) : database;
+}
+
+/** TETHR_API_*, at the service org's own Tethr instance when it has one. */
+function tethrClientFor(serviceOrg: ServiceOrg | undefined): TethrClient {
+  const url = serviceOrg?.options.tethrUrl;
+  return tethrClientFromEnv(process.env, url ? { baseUrl: url } : {});
+}
+
 /** The relay's, backfill's and verify's default dead-letter files for this org. */
 function defaultDeadLetterFiles(connection: OrgConnection): string[] {
   return [
@@ -317,6 +402,13 @@ function verifyError(error: unknown): Error {
     return messages.createError(
       'error.SessionIdSchemeDetected',
       [error.found, error.example, error.used],
+      [error.found],
+      error
+    );
+  if (error instanceof ResendWouldDuplicate)
+    return messages.createError(
+      'error.ResendWouldDuplicate',
+      [error.count, error.found, error.example, error.used],
       [error.found],
       error
     );
@@ -361,7 +453,7 @@ function missingOf(entry: MissingConversation): VerifyMissing {
   };
 }
 
-function toResult(report: ReconcileReport, resendDeadLetterFile: string | undefined): VerifyResult {
+function toResult(report: ReconcileReport, resendDeadLetters: string | undefined): VerifyResult {
   return {
     orgId: report.orgId,
     since: report.since,
@@ -384,7 +476,7 @@ function toResult(report: ReconcileReport, resendDeadLetterFile: string | undefi
               ...(m.detail !== undefined ? { detail: m.detail } : {}),
               ...(m.statusAfterResend !== undefined ? { statusAfterResend: m.statusAfterResend } : {})
             })),
-            deadLetterFile: resendDeadLetterFile ?? ''
+            deadLetterFile: resendDeadLetters ?? ''
           }
         }
       : {}),

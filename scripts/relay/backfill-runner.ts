@@ -1,11 +1,11 @@
 import { CHANNEL_REGISTRY, type Channel } from '../contracts/channels.ts';
-import type { OrgConnection } from '../contracts/org-connection.ts';
+import type { OrgConnection, SessionIdScheme } from '../contracts/org-connection.ts';
 import { DEFAULT_BACKOFF, retry, type BackoffPolicy } from './backoff.ts';
 import { openCursor, saveCursor, type ChannelProgress } from './backfill-cursor.ts';
 import { closedRecordDelivery } from './backfill-delivery.ts';
 import { closedRecordPages, isMissingObject, type ClosedRecordPage } from './backfill-query.ts';
 import { isTransientFetchError } from './conversation-delivery.ts';
-import type { DeadLetterFile } from './dead-letters.ts';
+import type { DeadLetterStore } from './dead-letters.ts';
 import { chunk, CountingRest, type ApiUsage, type SalesforceRest } from './fetchers/salesforce-rest.ts';
 import type { RelayLogger } from './relay-logger.ts';
 import type { Sink } from './sinks/sink.ts';
@@ -21,8 +21,10 @@ export interface BackfillOptions {
   /** omitted: the end a previous run of this window saved in the cursor, else now */
   until?: string;
   sink: Sink;
-  deadLetters: DeadLetterFile;
+  deadLetters: DeadLetterStore;
   cursorPath: string;
+  /** how Tethr session ids are formed for this org (the relay's --session-id); default org-and-record */
+  sessionIdScheme?: SessionIdScheme;
   logger: RelayLogger;
   signal: AbortSignal;
   batchSize?: number;
@@ -66,7 +68,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
     deadLetters: options.deadLetters,
     logger,
     policy,
-    signal
+    signal,
+    ...(options.sessionIdScheme ? { sessionIdScheme: options.sessionIdScheme } : {})
   });
   const { cursor, resumed } = await openCursor(
     options.cursorPath,

@@ -95,6 +95,33 @@ it('tethr-sf backfill sends what closed in the window to Tethr and reports per c
   assert.deepEqual(env.tethr.rejected, []);
 });
 
+it('--session-id record-id sends under the bare record ids, as a relay with --session-id record-id does', async () => {
+  const out = join(env.dir, 'record-id.ndjson');
+  const run = await runCommand(Backfill, [
+    '--credentials',
+    env.bundlePath,
+    '--since',
+    since,
+    '--until',
+    until,
+    '--channels',
+    'Case',
+    '--sink',
+    `ndjson:${out}`,
+    '--cursor',
+    join(env.dir, 'record-id.cursor.json'),
+    '--session-id',
+    'record-id',
+    '--json'
+  ]);
+  assert.equal(run.error, undefined, run.error?.message);
+  assert.equal((run.result as unknown as { sessionIdScheme: string }).sessionIdScheme, 'record-id');
+  const lines = await readNdjson(out);
+  assert.equal(lines.length, 20);
+  // The ndjson sink keys each line by the capture's sessionId.
+  for (const line of lines) assert.match(String(line.key), /^500\w{15}$/, 'no org id in the session id');
+});
+
 it("--connection reads a v2 connection file (packaged app, Tethr's credential from TETHR_SF_*)", async () => {
   const file = join(env.dir, 'packaged.connection.json');
   await writeConnectionFile(

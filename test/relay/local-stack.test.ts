@@ -27,15 +27,33 @@ function portFree(port: number): Promise<boolean> {
 async function freeBase(): Promise<number> {
   for (;;) {
     const base = 20_000 + Math.floor(Math.random() * 30_000);
-    if ((await portFree(base)) && (await portFree(base + 1)) && (await portFree(base + 2))) return base;
+    if (
+      (await portFree(base)) &&
+      (await portFree(base + 1)) &&
+      (await portFree(base + 2)) &&
+      (await portFree(base + 3))
+    )
+      return base;
   }
 }
 
-function startStack(base: number): RelayChild {
+function startStack(base: number, name = 'stack'): RelayChild {
   const child = new RelayChild(
     spawn(
       process.execPath,
-      ['--import', TSX, STACK, '--base-port', String(base), '--interval-seconds', '1', '--orgs', '1'],
+      [
+        '--import',
+        TSX,
+        STACK,
+        '--base-port',
+        String(base),
+        '--interval-seconds',
+        '1',
+        '--orgs',
+        '1',
+        '--dir',
+        join('.tethr', name)
+      ],
       {
         cwd: dir,
         stdio: ['ignore', 'pipe', 'pipe']
@@ -46,11 +64,15 @@ function startStack(base: number): RelayChild {
   return child;
 }
 
-/** The printed `npx tethr-sf relay ...` line, run with the command class directly. */
-function runPrinted(line: string, env: Record<string, string>): RelayChild {
-  const args = line.trim().split(/\s+/).slice(3); // drop "npx tethr-sf relay"
+/** A printed `npx tethr-sf <command> ...` line, run with the command class directly. */
+function runPrinted(
+  line: string,
+  env: Record<string, string>,
+  extra = ['--status-interval', '1']
+): RelayChild {
+  const [, , command, ...args] = line.trim().split(/\s+/); // drop "npx tethr-sf"
   const child = new RelayChild(
-    spawn(process.execPath, ['--import', TSX, MAIN, 'relay', ...args, '--status-interval', '1'], {
+    spawn(process.execPath, ['--import', TSX, MAIN, command!, ...args, ...extra], {
       cwd: dir,
       env: { ...process.env, ...env, SF_DISABLE_TELEMETRY: 'true', SF_AUTOUPDATE_DISABLE: 'true' },
       stdio: ['ignore', 'pipe', 'pipe']
@@ -158,6 +180,108 @@ it(
     assert.equal(subscribed.replayPreset, 'CUSTOM', 'resumes from its checkpoint');
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     assert.ok(!relay.stderr.includes('STORED REPLAY ID REJECTED'), relay.stderr.slice(-2000));
+    relay.process.kill('SIGTERM');
+    assert.equal(await relay.exited, 0);
+    stack.process.kill('SIGINT');
+    await stack.exited;
+  }
+);
+
+it(
+  'a retention gap caused on the stack: stop the relay, purge, restart; verify finds the gap and --resend closes it',
+  { timeout: 180_000 },
+  async () => {
+    const base = await freeBase();
+    const stack = startStack(base, 'gap');
+    await waitFor(
+      () => stack.stdout.includes('Ctrl+C stops'),
+      60_000,
+      () => stack.stderr.slice(-2000)
+    );
+    const lines = stack.stdout.split('\n').map((l) => l.trim());
+    const relayLine = lines.find(
+      (l) => l.startsWith('npx tethr-sf relay --connection') && !l.includes('--mode events')
+    )!;
+    const verifyLine = lines.find((l) => l.startsWith('npx tethr-sf verify --connection'))!;
+    assert.ok(verifyLine, 'prints the verify command for a one-org stack');
+    const purgeLine = lines.find((l) => l.includes('curl -s -X POST'))!;
+    const controls = /(http:\/\/127\.0\.0\.1:\d+)\/purge/.exec(purgeLine)![1]!;
+    assert.equal(controls, `http://127.0.0.1:${base + 3}`);
+    const exported = lines.find((l) => l.startsWith('export TETHR_API_URL='))!;
+    const env = Object.fromEntries(
+      [...exported.matchAll(/(TETHR_\w+)=('?)([^' ]+)\2/g)].map((m) => [m[1]!, m[3]!])
+    );
+    const captures = async () =>
+      ((await (await fetch(`${controls}/`)).json()) as { tethrCaptures: number }).tethrCaptures;
+
+    // A checkpoint of its own: the first test's relay left one for the same org id in this directory.
+    const relayArgs = ['--status-interval', '1', '--checkpoint', join('.tethr', 'gap.checkpoint')];
+    let relay = runPrinted(relayLine, env, relayArgs);
+    await relay.waitForLog((l) => l.msg === 'subscribed', 30_000);
+    assert.equal(relay.logs().find((l) => l.msg === 'subscribed')!.replayPreset, 'LATEST');
+    const since = new Date().toISOString();
+    await waitFor(
+      async () => (await captures()) >= 6,
+      60_000,
+      () => relay.stderr.slice(-2000)
+    );
+    relay.process.kill('SIGTERM');
+    assert.equal(await relay.exited, 0, relay.stderr.slice(-2000));
+    const stoppedAt = Date.now();
+
+    // The outage: conversations close, nobody relays; then the events fall out of retention.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const purged = await fetch(`${controls}/purge`, { method: 'POST' });
+    assert.equal(purged.status, 200);
+    const body = (await purged.json()) as {
+      purged: Record<string, { published: number; outOfRetention: number }>;
+    };
+    const [retention] = Object.values(body.purged);
+    assert.equal(retention!.outOfRetention, retention!.published);
+    assert.match(stack.stdout, /Purged: every event so far is out of retention/);
+
+    relay = runPrinted(relayLine, env, relayArgs);
+    await relay.waitForLog((l) => String(l.msg).startsWith('STORED REPLAY ID REJECTED'), 30_000);
+    const restartedAt = Date.now();
+    const before = await captures();
+    await waitFor(
+      async () => (await captures()) >= before + 3,
+      30_000,
+      () => relay.stderr.slice(-2000)
+    );
+    const until = new Date(Date.now() - 1_500).toISOString();
+
+    const verifyArgs = ['--since', since, '--until', until, '--json'];
+    let check = runPrinted(verifyLine.replace(/ --since \S+/, ''), env, verifyArgs);
+    assert.equal(await check.exited, 0, check.stderr.slice(-2000));
+    const found = (
+      JSON.parse(check.stdout) as {
+        result: { totals: { missing: number }; missing: Array<{ closedAt: string }> };
+      }
+    ).result;
+    assert.ok(found.totals.missing >= 3, `the outage lost conversations: ${check.stdout.slice(0, 2000)}`);
+    for (const { closedAt } of found.missing) {
+      const at = Date.parse(closedAt);
+      assert.ok(
+        at >= stoppedAt - 1_500 && at <= restartedAt + 1_500,
+        `missing ${closedAt} closed during the outage`
+      );
+    }
+
+    check = runPrinted(verifyLine.replace(/ --since \S+/, ''), env, [...verifyArgs, '--resend']);
+    assert.equal(await check.exited, 0, check.stderr.slice(-2000));
+    const resent = (
+      JSON.parse(check.stdout) as { result: { resend: { recovered: number; stillMissing: unknown[] } } }
+    ).result.resend;
+    assert.deepEqual([resent.recovered, resent.stillMissing.length], [found.totals.missing, 0]);
+
+    check = runPrinted(verifyLine.replace(/ --since \S+/, ''), env, verifyArgs);
+    assert.equal(await check.exited, 0, check.stderr.slice(-2000));
+    assert.equal(
+      (JSON.parse(check.stdout) as { result: { totals: { missing: number } } }).result.totals.missing,
+      0
+    );
+
     relay.process.kill('SIGTERM');
     assert.equal(await relay.exited, 0);
     stack.process.kill('SIGINT');

@@ -1,12 +1,20 @@
 // The local stand-ins the relay talks to (Salesforce OAuth + REST, the Pub/Sub API, Tethr), on
-// stable ports, for trying `tethr-sf relay`, `backfill`, `doctor` and `relay serve` without an
-// org. It writes a connection file per org, prints the commands to run against it, and publishes a
-// closed Case, Messaging session and chat transcript per org every few seconds until Ctrl+C.
+// stable ports, for trying `tethr-sf relay`, `backfill`, `verify`, `doctor` and `relay serve`
+// without an org. It writes a connection file per org, prints the commands to run against it, and
+// publishes a closed Case, Messaging session and chat transcript per org every few seconds until
+// Ctrl+C.
 //   npx tsx test/relay/local-stack.ts [--base-port 7010] [--orgs 2] [--dir .tethr/local-stack]
 //
-// Ports: Salesforce base, Pub/Sub base+1, Tethr base+2 (TETHR_LOCAL_STACK_BASE_PORT or
-// --base-port). The stack keeps its event bus in --dir, so a relay's checkpoint stays valid when
-// the stack restarts, and the printed commands stay the same from one start to the next.
+// Ports: Salesforce base, Pub/Sub base+1, Tethr base+2, the stack's own controls base+3
+// (TETHR_LOCAL_STACK_BASE_PORT or --base-port). The stack keeps its event bus in --dir, so a
+// relay's checkpoint stays valid when the stack restarts, and the printed commands stay the same
+// from one start to the next.
+//
+// Controls (HTTP on base+3, 127.0.0.1 only), to cause what a real org would:
+//   curl -s -X POST http://127.0.0.1:7013/purge            every event so far falls out of Pub/Sub's
+//                                                           retention (as 72 hours would), every org
+//   curl -s -X POST 'http://127.0.0.1:7013/purge?org=00D000000LOCAL1EAA'   one org
+//   curl -s http://127.0.0.1:7013/                          events published and retained per org
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { resolve, join, relative } from 'node:path';
@@ -73,9 +81,14 @@ async function front(port: number, target: () => string): Promise<Server> {
 // --- state kept across restarts: when the stack first started, and the event bus ---
 const statePath = join(dir, 'stack.json');
 const state = existsSync(statePath)
-  ? (JSON.parse(readFileSync(statePath, 'utf8')) as { firstStartedAt: string })
+  ? (JSON.parse(readFileSync(statePath, 'utf8')) as {
+      firstStartedAt: string;
+      /** per org: how many of its first events are out of retention (purged) */
+      purged?: Record<string, number>;
+    })
   : { firstStartedAt: new Date().toISOString() };
-writeFileSync(statePath, `${JSON.stringify(state)}\n`);
+const saveState = () => writeFileSync(statePath, `${JSON.stringify(state)}\n`);
+saveState();
 const eventsPath = (orgId: string) => join(dir, `events-${orgKey(orgId)}.ndjson`);
 function loadEvents(orgId: string): StoredEvent[] {
   if (!existsSync(eventsPath(orgId))) return [];
@@ -156,6 +169,8 @@ const orgs = Array.from({ length: orgCount }, (_, i) => `00D000000LOCAL${i + 1}E
 const files: string[] = [];
 for (const orgId of orgs) {
   pubsub.restore(loadEvents(orgId), orgId);
+  const purged = state.purged?.[orgKey(orgId)];
+  if (purged) pubsub.purge(orgId, purged);
   const file = join(dir, `org-${orgs.indexOf(orgId) + 1}.connection.json`);
   const connection: LocalConnection = {
     schema: 'tethr-salesforce-connection/v2',
@@ -176,6 +191,42 @@ for (const orgId of orgs) {
   files.push(file);
 }
 
+// --- the stack's controls ---
+const controlsUrl = `http://127.0.0.1:${base + 3}`;
+const controls = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', controlsUrl);
+  const answer = (status: number, body: unknown) =>
+    res.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(body, null, 2)}\n`);
+  const retention = (orgId: string) => ({
+    published: pubsub.eventsFor(orgId).length,
+    outOfRetention: state.purged?.[orgKey(orgId)] ?? 0
+  });
+  if (req.method === 'GET' && url.pathname === '/')
+    return answer(200, {
+      orgs: Object.fromEntries(orgs.map((o) => [o, retention(o)])),
+      tethrCaptures: tethr.captures.size
+    });
+  if (req.method === 'POST' && url.pathname === '/purge') {
+    const wanted = url.searchParams.get('org');
+    const chosen = wanted ? orgs.filter((o) => orgKey(o) === orgKey(wanted)) : orgs;
+    if (chosen.length === 0) return answer(404, { error: `no org ${wanted} in this stack`, orgs });
+    state.purged ??= {};
+    for (const orgId of chosen) state.purged[orgKey(orgId)] = pubsub.purge(orgId);
+    saveState();
+    process.stdout.write(`Purged: every event so far is out of retention for ${chosen.join(', ')}\n`);
+    return answer(200, { purged: Object.fromEntries(chosen.map((o) => [o, retention(o)])) });
+  }
+  return answer(404, { error: 'GET / or POST /purge[?org=<org id>]' });
+});
+await new Promise<void>((done, fail) => {
+  controls.once('error', (error: NodeJS.ErrnoException) =>
+    fail(
+      error.code === 'EADDRINUSE' ? new Error(`port ${base + 3} is in use: give another --base-port`) : error
+    )
+  );
+  controls.listen(base + 3, '127.0.0.1', done);
+});
+
 const q = (value: string) => `'${value}'`;
 const first = shown(files[0]!);
 process.stdout.write(
@@ -184,6 +235,7 @@ process.stdout.write(
     `  Salesforce (OAuth, REST)  ${sfUrl}`,
     `  Pub/Sub API (plaintext)   ${pubsub.url}`,
     `  Tethr (Token, capture)    ${tethrUrl}`,
+    `  Stack controls            ${controlsUrl}  (GET / for the event bus, POST /purge for a retention gap)`,
     ...files.map((f, i) => `  connection file, org ${i + 1}   ${shown(f)}  (${orgs[i]})`),
     '',
     'In another terminal, from the repository root:',
@@ -195,6 +247,14 @@ process.stdout.write(
     `  npx tethr-sf relay checkpoint show .tethr/relay-${orgs[0]}.checkpoint`,
     `  npx tethr-sf backfill --connection ${first} --since ${state.firstStartedAt}`,
     `  npx tethr-sf doctor --connection ${first}`,
+    // The orgs of this stack share one set of conversations: another org's would look missing.
+    orgCount === 1
+      ? `  npx tethr-sf verify --connection ${first} --since ${state.firstStartedAt}`
+      : '  (verify: start the stack with --orgs 1; its orgs share one set of conversations here)',
+    `  npx tethr-sf dead-letters list --connection ${first}`,
+    '',
+    'Cause a gap as a relay outage longer than the 72-hour retention would (docs/verify.md):',
+    `  stop the relay, wait, then: curl -s -X POST ${controlsUrl}/purge   and start the relay again`,
     '',
     'Every org in one service (`tethr-sf relay serve`, PostgreSQL: see docs/relay.md "Try the service"):',
     '  export TETHR_DATABASE_URL=postgres://tethr@127.0.0.1:5432/tethr_relay',
@@ -236,7 +296,7 @@ const stop = () => {
     sf.stop(),
     pubsub.stop(),
     tethr.stop(),
-    ...fronts.map((f) => new Promise((done) => f.close(done)))
+    ...[...fronts, controls].map((f) => new Promise((done) => f.close(done)))
   ]).then(() => process.exit(0));
 };
 process.once('SIGINT', stop);

@@ -77,7 +77,7 @@ it('relay under faults, then verify finds exactly what the faults lost, --resend
     deadLetters,
     '--resend-dead-letter',
     join(env.dir, 'story.verify-dead-letters.ndjson'),
-    '--session-id-scheme',
+    '--session-id',
     scheme,
     '--batch-size',
     '4'

@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CHANNEL_REGISTRY, CHANNELS } from '../../scripts/contracts/channels.ts';
 import type { SessionIdScheme } from '../../scripts/contracts/org-connection.ts';
-import { sessionIdOf, otherScheme } from '../../scripts/relay/verify/session-ids.ts';
+import { fromCredentialsBundle } from '../../scripts/contracts/org-connection.ts';
+import { BundleSession } from '../../scripts/org/bundle-auth.ts';
+import { readBundle } from '../../scripts/org/credentials-bundle.ts';
+import { DeadLetterFile } from '../../scripts/relay/dead-letters.ts';
+import { silentLogger } from '../../scripts/relay/relay-logger.ts';
+import { TethrSink } from '../../scripts/relay/sinks/tethr-sink.ts';
+import { deliveryResender } from '../../scripts/relay/verify/resend.ts';
+import { otherScheme, sessionIdOf, SessionIdSchemeMismatch } from '../../scripts/relay/verify/session-ids.ts';
+import { TethrClient } from '../../scripts/tethr/tethr-client.ts';
 import { loadMessages } from '../../scripts/shared/messages.ts';
 import type { VerifyResult } from '../../scripts/commands/verify.ts';
 import { useTemporarySfHome } from '../commands/sf-home.ts';
@@ -45,7 +53,7 @@ async function verify(args: string[]): Promise<CommandRun<VerifyResult>> {
     relayDeadLetters,
     '--resend-dead-letter',
     join(env.dir, 'verify.dead-letters.ndjson'),
-    '--session-id-scheme',
+    '--session-id',
     scheme,
     ...args
   ]);
@@ -244,7 +252,7 @@ describe('--connection', () => {
         since,
         '--until',
         until,
-        '--session-id-scheme',
+        '--session-id',
         scheme,
         '--json'
       ]);
@@ -283,7 +291,7 @@ describe('guards', () => {
       since,
       '--until',
       until,
-      '--session-id-scheme',
+      '--session-id',
       otherScheme(scheme),
       '--resend'
     ]);
@@ -299,8 +307,9 @@ describe('guards', () => {
     assert.equal(env.tethr.captureRequests, captures);
   });
 
-  it('stops a resend whose sessionIds would differ from the ones it looked up, before sending', async () => {
-    // One session is (also) known under the other scheme, so the window does not look all-missing.
+  it('stops a resend that would store a conversation a second time under the other scheme, before sending', async () => {
+    // One session is (also) known under the other scheme, so the window does not look all-missing,
+    // and the other one is known under this one: resending it under the other would duplicate it.
     const wrong = otherScheme(scheme);
     env.tethr.captures.set(sessionIdOf(ORG_ID, delivered[0]!, wrong), {
       path: '/capture/v2/case',
@@ -319,12 +328,48 @@ describe('guards', () => {
       since,
       '--until',
       until,
-      '--session-id-scheme',
+      '--session-id',
       wrong,
       '--resend'
     ]);
-    assert.equal(run.error?.name, 'SessionIdSchemeMismatchError', run.error?.message);
+    assert.equal(run.error?.name, 'ResendWouldDuplicateError', run.error?.message);
+    assert.equal(
+      run.error?.message,
+      messages.getMessage('error.ResendWouldDuplicate', [1, scheme, sid(delivered[1]!), wrong])
+    );
+    assert.deepEqual(
+      run.error?.actions,
+      messages.getMessages('error.ResendWouldDuplicate.actions', [scheme])
+    );
     assert.equal(env.tethr.captureRequests, captures, 'nothing sent under a second sessionId');
+  });
+
+  it("refuses a capture whose sessionId is not the one looked up (the delivery path's own guard)", async () => {
+    const bundle = await readBundle(env.bundlePath);
+    const signal = new AbortController().signal;
+    const client = new TethrClient({
+      baseUrl: new URL(env.tethr.url),
+      clientId: env.tethr.clientId,
+      clientSecret: env.tethr.clientSecret
+    });
+    const resender = deliveryResender({
+      connection: fromCredentialsBundle(bundle),
+      rest: new BundleSession(bundle),
+      deadLetters: new DeadLetterFile(join(env.dir, 'mismatch.dead-letters.ndjson')),
+      logger: silentLogger,
+      policy: { baseMs: 10, capMs: 50 },
+      signal,
+      sessionIdScheme: 'org-and-record',
+      makeSink: (deadLetters) => new TethrSink({ client, deadLetters, logger: silentLogger, signal })
+    });
+    const captures = env.tethr.captureRequests;
+    await assert.rejects(
+      resender.resend('Case', [{ recordId: delivered[1]!, sessionId: delivered[1]! }]),
+      (error: Error) =>
+        error instanceof SessionIdSchemeMismatch &&
+        error.sent === sessionIdOf(ORG_ID, delivered[1]!, 'org-and-record')
+    );
+    assert.equal(env.tethr.captureRequests, captures);
   });
 
   it('retries a status request Tethr answers 503, and fails with the cause when Tethr refuses', async () => {
@@ -351,6 +396,34 @@ describe('guards', () => {
     } finally {
       process.env.TETHR_API_URL = saved;
     }
+  });
+});
+
+describe('an org whose relay sends record-id session ids', () => {
+  const now = Date.now();
+  const since = new Date(now - 20 * 3_600_000).toISOString();
+  const until = new Date(now - 19 * 3_600_000).toISOString();
+  let delivered: string[] = [];
+  let lost = '';
+  before(async () => {
+    delivered = [env.org.addCase(now - 19.8 * 3_600_000), env.org.addCase(now - 19.7 * 3_600_000)];
+    lost = env.org.addCase(now - 19.6 * 3_600_000);
+    await deliverNow(env, 'Case', delivered, relayDeadLetters, 'record-id');
+  });
+
+  it('--session-id record-id looks up and resends under the bare record ids', async () => {
+    const args = ['--credentials', env.bundlePath, '--since', since, '--until', until, '--channels', 'Case'];
+    const resent = ok(await runVerify([...args, '--session-id', 'record-id', '--resend', '--json']));
+    assert.equal(resent.sessionIdScheme, 'record-id');
+    assert.deepEqual(
+      resent.missing.map((m) => [m.recordId, m.sessionId]),
+      [[lost, lost]]
+    );
+    assert.equal(resent.resend!.recovered, 1);
+    assert.ok(env.tethr.captures.has(lost), 'sent under the record id, as the relay would');
+    assert.ok(!env.tethr.captures.has(sessionIdOf(ORG_ID, lost, 'org-and-record')));
+    const again = ok(await runVerify([...args, '--session-id', 'record-id', '--json']));
+    assert.equal(again.totals.missing, 0);
   });
 });
 

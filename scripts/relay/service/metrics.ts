@@ -20,7 +20,14 @@ export class ServiceMetrics {
   readonly #limitRemaining: Gauge<'org' | 'limit'>;
   readonly #limitMax: Gauge<'org' | 'limit'>;
   readonly #connectBudget: Gauge<'org'>;
+  readonly #verifyMissing: Gauge<'org'>;
+  readonly #verifyStillMissing: Gauge<'org'>;
+  readonly #verifyRuns: Counter<'org' | 'outcome'>;
+  readonly #verifyResent: Counter<'org'>;
+  readonly #verifyLastRun: Gauge<'org'>;
   readonly orgsOwned: Gauge;
+  /** orgs whose scheduled reconciliation is due and waiting for this replica's one slot */
+  readonly verifyQueue: Gauge;
   readonly ready: Gauge;
 
   constructor(options: { replicaId: string; defaultMetrics?: boolean }) {
@@ -99,6 +106,41 @@ export class ServiceMetrics {
       labelNames: ['org'],
       registers
     });
+    this.#verifyMissing = new Gauge({
+      name: 'tethr_relay_verify_missing',
+      help: 'Conversations that closed in the last scheduled reconciliation window and Tethr did not hold (before any resend).',
+      labelNames: ['org'],
+      registers
+    });
+    this.#verifyStillMissing = new Gauge({
+      name: 'tethr_relay_verify_still_missing',
+      help: 'Of those, still missing after the automatic resend (equals tethr_relay_verify_missing without --verify-resend).',
+      labelNames: ['org'],
+      registers
+    });
+    this.#verifyRuns = new Counter({
+      name: 'tethr_relay_verify_runs_total',
+      help: 'Scheduled reconciliations, by outcome: ok, failed (see the log line), interrupted (lease lost, stop).',
+      labelNames: ['org', 'outcome'],
+      registers
+    });
+    this.#verifyResent = new Counter({
+      name: 'tethr_relay_verify_resent_total',
+      help: 'Conversations the scheduled reconciliation sent again.',
+      labelNames: ['org'],
+      registers
+    });
+    this.#verifyLastRun = new Gauge({
+      name: 'tethr_relay_verify_last_run_timestamp_seconds',
+      help: 'When the last scheduled reconciliation of the org finished (Unix time).',
+      labelNames: ['org'],
+      registers
+    });
+    this.verifyQueue = new Gauge({
+      name: 'tethr_relay_verify_queue',
+      help: 'Orgs whose scheduled reconciliation is due and waits for this replica (one runs at a time).',
+      registers
+    });
     this.orgsOwned = new Gauge({
       name: 'tethr_relay_orgs_owned',
       help: 'Orgs this replica relays.',
@@ -147,6 +189,25 @@ export class ServiceMetrics {
     };
   }
 
+  /** What one org's scheduled reconciliation reports. */
+  forVerify(org: string): {
+    finished(
+      outcome: 'ok' | 'failed' | 'interrupted',
+      counts?: { missing: number; stillMissing: number; resent: number }
+    ): void;
+  } {
+    return {
+      finished: (outcome, counts) => {
+        this.#verifyRuns.labels(org, outcome).inc();
+        if (!counts) return;
+        this.#verifyMissing.labels(org).set(counts.missing);
+        this.#verifyStillMissing.labels(org).set(counts.stillMissing);
+        if (counts.resent > 0) this.#verifyResent.labels(org).inc(counts.resent);
+        this.#verifyLastRun.labels(org).set(Date.now() / 1000);
+      }
+    };
+  }
+
   /** This replica no longer relays the org: drop its series. */
   forget(org: string): void {
     for (const metric of [
@@ -158,9 +219,14 @@ export class ServiceMetrics {
       this.#lag,
       this.#connected,
       this.#leaseOwned,
-      this.#connectBudget
+      this.#connectBudget,
+      this.#verifyMissing,
+      this.#verifyStillMissing,
+      this.#verifyResent,
+      this.#verifyLastRun
     ])
       metric.remove(org);
+    for (const outcome of ['ok', 'failed', 'interrupted']) this.#verifyRuns.remove(org, outcome);
     for (const outcome of ['delivered', 'dead_lettered', 'skipped']) this.#handled.remove(org, outcome);
     for (const limit of WATCHED_LIMITS) {
       this.#limitRemaining.remove(org, limit);

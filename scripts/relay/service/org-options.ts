@@ -24,7 +24,24 @@ export interface RelayOrgOptions {
   connectHourlyLimit: number;
   /** this org's Tethr instance when it is not TETHR_API_URL (credentials still from TETHR_API_CLIENT_*) */
   tethrUrl?: string;
+  /**
+   * The scheduled reconciliation (service/scheduled-verify.ts): every this many seconds (0: never)
+   * the owner checks the window of `verifyWindowSeconds` ending `verifyLagSeconds` ago against
+   * Tethr's status API, and with `verifyResend` sends the missing ones again. Only for transcripts
+   * to Tethr: an ndjson sink has no Tethr to ask.
+   */
+  verifyEverySeconds: number;
+  verifyWindowSeconds: number;
+  verifyLagSeconds: number;
+  verifyResend: boolean;
 }
+
+/** Whether the service reconciles this org on a schedule. */
+export function verifiesOnSchedule(options: RelayOrgOptions): boolean {
+  return options.verifyEverySeconds > 0 && options.mode === 'transcripts' && options.sink === 'tethr';
+}
+
+const DAY = 86_400;
 
 export const DEFAULT_ORG_OPTIONS: RelayOrgOptions = {
   mode: 'transcripts',
@@ -34,7 +51,11 @@ export const DEFAULT_ORG_OPTIONS: RelayOrgOptions = {
   onInvalidReplay: 'earliest',
   numRequested: 100,
   tethrConcurrency: 32,
-  connectHourlyLimit: DEFAULT_CONNECT_HOURLY_LIMIT
+  connectHourlyLimit: DEFAULT_CONNECT_HOURLY_LIMIT,
+  verifyEverySeconds: 3_600,
+  verifyWindowSeconds: DAY,
+  verifyLagSeconds: 900,
+  verifyResend: false
 };
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], name: string): T {
@@ -50,6 +71,14 @@ function integer(value: unknown, min: number, max: number, name: string): number
   throw messages.createError('error.InvalidOrgOption', [
     name,
     `must be an integer from ${min} to ${max}, not ${JSON.stringify(value)}`
+  ]);
+}
+
+function bool(value: unknown, name: string): boolean {
+  if (typeof value === 'boolean') return value;
+  throw messages.createError('error.InvalidOrgOption', [
+    name,
+    `must be true or false, not ${JSON.stringify(value)}`
   ]);
 }
 
@@ -77,7 +106,11 @@ export function parseOrgOptions(raw: unknown): RelayOrgOptions {
     ),
     numRequested: clampWindow(integer(merged.numRequested, 1, 100, 'numRequested')),
     tethrConcurrency: integer(merged.tethrConcurrency, 1, 256, 'tethrConcurrency'),
-    connectHourlyLimit: integer(merged.connectHourlyLimit, 1, 1_000_000, 'connectHourlyLimit')
+    connectHourlyLimit: integer(merged.connectHourlyLimit, 1, 1_000_000, 'connectHourlyLimit'),
+    verifyEverySeconds: integer(merged.verifyEverySeconds, 0, 7 * DAY, 'verifyEverySeconds'),
+    verifyWindowSeconds: integer(merged.verifyWindowSeconds, 1, 30 * DAY, 'verifyWindowSeconds'),
+    verifyLagSeconds: integer(merged.verifyLagSeconds, 0, DAY, 'verifyLagSeconds'),
+    verifyResend: bool(merged.verifyResend, 'verifyResend')
   };
   parseSinkOption(options.sink);
   if (typeof merged.tethrUrl === 'string' && merged.tethrUrl) {

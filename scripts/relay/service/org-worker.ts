@@ -54,6 +54,7 @@ export class OrgWorker {
   readonly #logger: RelayLogger;
   readonly #stop = new AbortController();
   #stopRetries: AbortController | undefined;
+  #budget: HourlyBudget | undefined;
   /** why the worker ended: stopped on request, or the lease is gone */
   endedBy: 'stop' | 'lease-lost' | undefined;
 
@@ -65,6 +66,11 @@ export class OrgWorker {
     this.#deps = deps;
     this.#logger = withFields(deps.logger, { orgId: tenant.orgId, epoch: lease.epoch });
     this.done = this.#run();
+  }
+
+  /** The running relay's Connect budget: the scheduled reconciliation's resends spend from it too. */
+  get connectBudget(): HourlyBudget | undefined {
+    return this.#budget;
   }
 
   get stopping(): boolean {
@@ -138,6 +144,7 @@ export class OrgWorker {
       fence: this.lease
     });
     const budget = new HourlyBudget({ perHour: options.connectHourlyLimit, logger: this.#logger });
+    this.#budget = budget;
     const relay = new OrgRelay({
       connection,
       session,

@@ -13,6 +13,7 @@ import { Lease, LeaseStore } from './lease-store.ts';
 import { ServiceMetrics } from './metrics.ts';
 import { OrgWorker } from './org-worker.ts';
 import { PgDeadLetterStore } from './pg-dead-letter-store.ts';
+import { VerifyScheduler } from './scheduled-verify.ts';
 import { TENANTS_CHANNEL, TenantStore, type Tenant } from './tenant-store.ts';
 
 // `tethr-sf relay serve`: many orgs in one process, any number of replicas. Every tick (a third
@@ -24,6 +25,8 @@ import { TENANTS_CHANNEL, TenantStore, type Tenant } from './tenant-store.ts';
 //      deletes it, a held lease without a running relay starts one;
 //   4. balances: claims orgs up to its share (active orgs / live replicas, rounded up) and gives
 //      back, after draining them, orgs above its share (when another replica joined).
+// Beside the streams, the orgs it relays are reconciled with Tethr on their schedule
+// (scheduled-verify.ts: one at a time per replica, only under the org's lease).
 // `relay orgs add|remove` also NOTIFY the replicas, so a change is picked up at once rather than
 // at the next tick. On stop (SIGTERM) every org is drained and its lease released.
 
@@ -66,6 +69,7 @@ export class RelayService {
   readonly #metrics: ServiceMetrics;
   readonly #pool: PubSubChannelPool;
   readonly #deadLetters: PgDeadLetterStore;
+  readonly #verify: VerifyScheduler;
   readonly #leases = new Map<string, Lease>();
   readonly #workers = new Map<string, OrgWorker>();
   readonly #releasing = new Set<string>();
@@ -89,6 +93,16 @@ export class RelayService {
       ...(options.streamsPerChannel ? { streamsPerChannel: options.streamsPerChannel } : {})
     });
     this.#deadLetters = new PgDeadLetterStore(options.database);
+    this.#verify = new VerifyScheduler({
+      database: options.database,
+      deadLetters: this.#deadLetters,
+      metrics: this.#metrics,
+      logger: options.logger,
+      tethrClient: (url) => this.#tethrClient(url),
+      appCredential: options.appCredential,
+      signal: options.signal,
+      ...(options.backoff ? { backoff: options.backoff } : {})
+    });
   }
 
   get metrics(): ServiceMetrics {
@@ -181,6 +195,7 @@ export class RelayService {
     this.#leases.delete(lease.orgId);
     this.#releasing.delete(lease.orgId);
     lease.revoke(reason);
+    this.#verify.remove(lease.orgId, lease);
     this.#logger.log('warn', 'lease lost', { orgId: lease.orgId, epoch: lease.epoch, reason });
     void this.#workers.get(lease.orgId)?.abandon(reason);
   }
@@ -264,7 +279,14 @@ export class RelayService {
       ...(this.#o.lingerMs !== undefined ? { lingerMs: this.#o.lingerMs } : {})
     });
     this.#workers.set(tenant.orgId, worker);
+    this.#verify.add({
+      orgId: tenant.orgId,
+      tenant,
+      lease,
+      connectBudget: () => worker.connectBudget
+    });
     void worker.done.then(() => {
+      this.#verify.remove(tenant.orgId, lease);
       if (this.#workers.get(tenant.orgId) === worker) this.#workers.delete(tenant.orgId);
       if (worker.endedBy === 'lease-lost') this.#lost(lease, 'the relay found its lease gone');
       this.#wake?.();
@@ -360,6 +382,7 @@ export class RelayService {
       Math.max(200, (this.#o.leaseSeconds * 1000) / 3)
     );
     try {
+      await this.#verify.stop();
       await Promise.all([...this.#workers.values()].map((worker) => worker.stop()));
       for (const lease of this.#leases.values())
         if (lease.current)

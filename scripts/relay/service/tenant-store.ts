@@ -125,30 +125,19 @@ export class TenantStore {
 
   /** Every tenant with its document and options, for the service. */
   async snapshot(): Promise<Map<string, Tenant>> {
-    const { rows } = await this.database.query<{
-      org_id: string;
-      state: TenantState;
-      revision: string;
-      connection: Record<string, unknown>;
-      options: unknown;
-    }>('SELECT org_id, state, revision, connection, options FROM relay_orgs');
-    const tenants = new Map<string, Tenant>();
-    for (const row of rows) {
-      let options: Tenant['options'];
-      try {
-        options = parseOrgOptions(row.options);
-      } catch (error) {
-        options = { invalid: (error as Error).message };
-      }
-      tenants.set(row.org_id, {
-        orgId: row.org_id,
-        state: row.state,
-        revision: Number(row.revision),
-        document: row.connection,
-        options
-      });
-    }
-    return tenants;
+    const { rows } = await this.database.query<TenantRow>(
+      'SELECT org_id, state, revision, connection, options FROM relay_orgs'
+    );
+    return new Map(rows.map((row) => [row.org_id, tenantOf(row)]));
+  }
+
+  /** One tenant (the commands that work on a service org: verify, backfill, dead-letters retry). */
+  async get(orgId: string): Promise<Tenant | undefined> {
+    const { rows } = await this.database.query<TenantRow>(
+      'SELECT org_id, state, revision, connection, options FROM relay_orgs WHERE org_id = $1',
+      [orgKey(orgId)]
+    );
+    return rows[0] ? tenantOf(rows[0]) : undefined;
   }
 
   /** What `relay orgs list` shows: no secret, no payload. */
@@ -198,6 +187,30 @@ export class TenantStore {
       };
     });
   }
+}
+
+type TenantRow = {
+  org_id: string;
+  state: TenantState;
+  revision: string;
+  connection: Record<string, unknown>;
+  options: unknown;
+};
+
+function tenantOf(row: TenantRow): Tenant {
+  let options: Tenant['options'];
+  try {
+    options = parseOrgOptions(row.options);
+  } catch (error) {
+    options = { invalid: (error as Error).message };
+  }
+  return {
+    orgId: row.org_id,
+    state: row.state,
+    revision: Number(row.revision),
+    document: row.connection,
+    options
+  };
 }
 
 function sameJson(a: unknown, b: unknown): boolean {

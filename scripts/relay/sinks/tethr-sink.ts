@@ -81,6 +81,7 @@ export class TethrSink implements Sink {
         eventId: item.eventId,
         replayId: item.replayId,
         recordId: recordIdOf(item.capture),
+        objectType: objectTypeOf(item.capture),
         payload: item.capture
       });
       return 'dead-lettered';
@@ -104,6 +105,13 @@ export class TethrSink implements Sink {
     if (next) next();
     else this.#active -= 1;
   }
+}
+
+/** The channel (Salesforce object) a capture was made from, so listings can say which record. */
+function objectTypeOf(capture: TethrCapture): string | null {
+  const metadata = (capture.request as { metadata?: { salesforce?: { objectType?: unknown } } }).metadata;
+  const objectType = metadata?.salesforce?.objectType;
+  return typeof objectType === 'string' ? objectType : null;
 }
 
 /** The Salesforce record id a capture was made from (the session id may carry the org id too). */

@@ -13,7 +13,7 @@ import { chunk, CountingRest, type SalesforceRest } from '../fetchers/salesforce
 import type { RelayLogger } from '../relay-logger.ts';
 import type { DeadLetterSource, DeadLetterSummary } from './dead-letter-source.ts';
 import type { Resender, ResendOutcome } from './resend.ts';
-import { otherScheme, sessionIdOf, SessionIdSchemeDetected } from './session-ids.ts';
+import { otherScheme, ResendWouldDuplicate, sessionIdOf, SessionIdSchemeDetected } from './session-ids.ts';
 
 // Reconciliation: did every conversation that closed in Salesforce in a window reach Tethr?
 // Lists the closed records with backfill's own query, asks Tethr's status API about each one's
@@ -248,6 +248,7 @@ async function resendMissing(
   statusesOf: (ids: readonly string[]) => Promise<Map<string, SessionStatus>>
 ): Promise<ResendReport> {
   const resender = options.resend!;
+  await refuseDuplicates(options, missing, statusesOf);
   const outcomes = new Map<string, ResendOutcome>();
   for (const channel of options.channels) {
     const ofChannel = missing.filter((m) => m.channel === channel);
@@ -288,6 +289,30 @@ async function resendMissing(
     }
   }
   return { attempted: outcomes.size, recovered, stillMissing };
+}
+
+/**
+ * A missing conversation that Tethr holds under the other session-id scheme would be stored a
+ * second time by a resend. The look-up costs one status request per batch of missing ones (what
+ * the resend's re-check costs too); one known there stops the resend before anything is sent.
+ */
+async function refuseDuplicates(
+  options: ReconcileOptions,
+  missing: readonly MissingConversation[],
+  statusesOf: (ids: readonly string[]) => Promise<Map<string, SessionStatus>>
+): Promise<void> {
+  const alternative = otherScheme(options.sessionIdScheme);
+  let known = 0;
+  let example: string | undefined;
+  for (const batch of chunk(missing, options.statusBatchSize ?? DEFAULT_STATUS_BATCH)) {
+    const ids = batch.map((m) => sessionIdOf(options.connection.orgId, m.recordId, alternative));
+    for (const status of (await statusesOf(ids)).values()) {
+      if (status.status === 'NotFound' || status.status === 'Unknown') continue;
+      known += 1;
+      example ??= status.sessionId;
+    }
+  }
+  if (example) throw new ResendWouldDuplicate(options.sessionIdScheme, alternative, known, example);
 }
 
 /** Status look-ups retry what may pass (5xx, 429, timeouts) a few times; a one-shot check must end. */

@@ -36,3 +36,18 @@ export class SessionIdSchemeMismatch extends Error {
     this.name = 'SessionIdSchemeMismatch';
   }
 }
+
+/** Some missing conversations are in Tethr under the other scheme: resending would duplicate them. */
+export class ResendWouldDuplicate extends Error {
+  constructor(
+    readonly used: SessionIdScheme,
+    readonly found: SessionIdScheme,
+    readonly count: number,
+    readonly example: string
+  ) {
+    super(
+      `${count} of the missing conversations are in Tethr under the ${found} scheme (e.g. ${example}); resending them under ${used} would store them twice.`
+    );
+    this.name = 'ResendWouldDuplicate';
+  }
+}

@@ -24,7 +24,8 @@ export async function deliverNow(
   env: RelayEnv,
   channel: Channel,
   recordIds: readonly string[],
-  deadLetterPath: string
+  deadLetterPath: string,
+  sessionIdScheme?: SessionIdScheme
 ): Promise<string[]> {
   const bundle = await readBundle(env.bundlePath);
   const deadLetters = new DeadLetterFile(deadLetterPath);
@@ -42,7 +43,8 @@ export async function deliverNow(
     deadLetters,
     logger: silentLogger,
     policy,
-    signal
+    signal,
+    ...(sessionIdScheme ? { sessionIdScheme } : {})
   });
   const outcomes = await delivery.deliver(
     channel,

@@ -201,6 +201,17 @@ export class FakePubSubServer {
     if (last) log.nextReplay = last.replayId.readBigUInt64BE();
   }
 
+  /**
+   * Lets the tenant's first `upTo` events (default: all so far) fall out of retention, as 72 hours
+   * would: a replay id among them is rejected (except the newest, which a subscriber may resume
+   * right after), EARLIEST starts after them. Returns how many are out of retention now.
+   */
+  purge(tenant = '', upTo?: number): number {
+    const log = this.#log(tenant);
+    log.retainedFrom = Math.max(log.retainedFrom, Math.min(upTo ?? log.events.length, log.events.length));
+    return log.retainedFrom;
+  }
+
   /** Ends every open Subscribe with UNAVAILABLE, as a network drop or server restart would. */
   dropStreams(): number {
     const count = this.#streams.size;
