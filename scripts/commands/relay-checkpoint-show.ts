@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { access } from 'node:fs/promises';
+import { orgKey } from '../contracts/org-connection.ts';
 import { FileCheckpointStore } from '../relay/checkpoint-store.ts';
 import { openDatabase } from '../relay/service/database.ts';
 import { readPgCheckpoints } from '../relay/service/pg-checkpoint-store.ts';
@@ -62,7 +63,7 @@ export default class RelayCheckpointShow extends TethrCommand<RelayCheckpointSho
           replayId: checkpoint.replayId.toString('base64'),
           updatedAt: checkpoint.updatedAt,
           acknowledged: checkpoint.acknowledged,
-          backfillCommand: backfill(checkpoint.updatedAt)
+          backfillCommand: messages.getMessage('command.BackfillSince', [checkpoint.updatedAt])
         }
       ];
     } else if (flags['org-id']) {
@@ -77,13 +78,16 @@ export default class RelayCheckpointShow extends TethrCommand<RelayCheckpointSho
             `org ${flags['org-id']} in ${database.describe}`
           ]);
         views = rows.map((row) => ({
-          source: `${database.describe} (org ${flags['org-id']!.slice(0, 15)})`,
+          source: `${database.describe} (org ${orgKey(flags['org-id']!)})`,
           topic: row.topic,
           replayId: row.replayId.toString('base64'),
           updatedAt: row.updatedAt,
           acknowledged: row.acknowledged,
           epoch: row.epoch,
-          backfillCommand: backfill(row.updatedAt)
+          backfillCommand: messages.getMessage('command.BackfillSinceServiceOrg', [
+            orgKey(flags['org-id']!),
+            row.updatedAt
+          ])
         }));
       } finally {
         await database.close();
@@ -103,8 +107,4 @@ export default class RelayCheckpointShow extends TethrCommand<RelayCheckpointSho
     }
     return views;
   }
-}
-
-function backfill(since: string): string {
-  return messages.getMessage('command.BackfillSince', [since]);
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { mkdir, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { loadMessages } from '../shared/messages.ts';
@@ -80,10 +80,11 @@ export class CheckpointLock {
       }
       // Stale: move it out of the way atomically (of two relays taking over, one rename wins).
       const aside = `${path}.stale-${randomBytes(4).toString('hex')}`;
-      await rename(path, aside).then(
-        () => unlink(aside),
-        () => undefined
+      const moved = await rename(path, aside).then(
+        () => true,
+        () => false
       );
+      if (moved) await putBackIfLive(path, aside, current);
     }
     const current = await readHolder(path);
     throw messages.createError(
@@ -100,6 +101,20 @@ export class CheckpointLock {
     const current = await readHolder(this.path);
     if (current?.token === this.#token) await unlink(this.path).catch(() => undefined);
   }
+}
+
+/**
+ * Two relays that both judged the old lock stale race: the first renames it aside and creates its
+ * own, and the second's rename, a moment later, would move that fresh lock instead. So the file
+ * renamed aside is checked: when it is not the holder judged stale but a live one, it is linked
+ * back (link fails rather than overwrite, should a third relay have created one meanwhile) and
+ * the next attempt reports the lock as held.
+ */
+async function putBackIfLive(path: string, aside: string, judgedStale: Holder | undefined): Promise<void> {
+  const moved = await readHolder(aside);
+  const live = moved !== undefined && moved.token !== judgedStale?.token && !(await isStale(aside, moved));
+  if (live) await link(aside, path).catch(() => undefined);
+  await unlink(aside).catch(() => undefined);
 }
 
 async function readHolder(path: string): Promise<Holder | undefined> {

@@ -14,7 +14,9 @@ import type { OrderedAcknowledger } from './ordered-acknowledger.ts';
 // `flush()` waits for the fdatasync too.
 //
 // A store that refuses because the org's lease is gone (LeaseLostError) is not retried: the
-// relay must stop, and `onLeaseLost` says so.
+// relay must stop, and `onLeaseLost` says so. A store that keeps failing otherwise (disk full,
+// database down) is retried every 500 ms, but a flush waits only until its deadline: shutdown
+// must end, and what was not written is replayed on restart (at-least-once, never lost).
 export class Checkpointer {
   readonly #store: CheckpointStore;
   readonly #acker: OrderedAcknowledger;
@@ -23,6 +25,7 @@ export class Checkpointer {
   readonly #onError: (error: unknown) => void;
   readonly #onLeaseLost: (error: LeaseLostError) => void;
   #fenced = false;
+  #closed = false;
   #running: Promise<void> | undefined;
   #syncing: Promise<void> | undefined;
   #dirty = false;
@@ -50,7 +53,7 @@ export class Checkpointer {
 
   /** Call after the watermark moved. */
   schedule(): void {
-    if (this.#fenced) return;
+    if (this.#fenced || this.#closed) return;
     this.#dirty = true;
     // Start on the next microtask: the acknowledgements of one sink flush resume one microtask
     // each, and waiting for them lets a single write cover the whole flush.
@@ -61,10 +64,33 @@ export class Checkpointer {
       });
   }
 
-  /** Resolves when everything acknowledged so far is on disk. */
-  async flush(): Promise<void> {
+  /**
+   * Resolves when everything acknowledged so far is on disk. With `deadlineMs`, gives up after
+   * that long (returning false) and stops retrying: the last chance before the relay stops.
+   */
+  async flush(deadlineMs?: number): Promise<boolean> {
+    if (deadlineMs === undefined) {
+      await this.#flushAll();
+      return true;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), deadlineMs);
+    });
+    const written = this.#flushAll().then(() => true);
+    written.catch(() => undefined); // after the deadline nobody awaits it
+    try {
+      const done = await Promise.race([written, expired]);
+      if (!done) this.#closed = true;
+      return done;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #flushAll(): Promise<void> {
     while (this.#running) await this.#running;
-    if (this.#fenced) return;
+    if (this.#fenced || this.#closed) return;
     if (this.#dirty) {
       this.schedule();
       await this.#running;
@@ -74,7 +100,7 @@ export class Checkpointer {
   }
 
   async #loop(): Promise<void> {
-    while (this.#dirty) {
+    while (this.#dirty && !this.#closed) {
       this.#dirty = false;
       const replayId = this.#acker.watermark;
       const acknowledged = this.#acker.acknowledged;

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Channel } from '../contracts/channels.ts';
-import type { OrgConnection, SessionIdScheme } from '../contracts/org-connection.ts';
+import { orgKey, type OrgConnection, type SessionIdScheme } from '../contracts/org-connection.ts';
 import { loadMessages } from '../shared/messages.ts';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 import type { Checkpoint, CheckpointStore } from './checkpoint-store.ts';
@@ -86,6 +86,11 @@ export interface OrgRelayOptions {
   stopRetries?: AbortController;
   /** the service's lease: checked before anything is handed to the sink */
   fence?: OwnershipFence;
+  /**
+   * The org is one of the relay service's (its checkpoint and dead letters in the database), so
+   * recovery advice names the org for `backfill --org-id`, not a connection or checkpoint file.
+   */
+  serviceOrg?: boolean;
   /** flow-control window, 1..100 (see flow-control.ts) */
   numRequested?: number;
   /** where to start without a checkpoint */
@@ -172,6 +177,7 @@ export class OrgRelay {
   #saved: Checkpoint | undefined;
   #fallback: StartPosition | undefined;
   #fatal: unknown;
+  readonly #channelsWarned = new Set<Channel>();
   #leaseLost = false;
   #capacityWaiter: (() => void) | undefined;
   #receivedAtOpen = 0;
@@ -464,12 +470,31 @@ export class OrgRelay {
         }
       });
     } else if (!this.#transcripts!.handles(event.objectType)) {
-      // The channel is switched off for this org: nothing to send, but the event is handled.
+      // The channel is not in this org's connection: nothing to send, but the event is handled.
+      this.#warnChannelOff(event.objectType);
       this.#ready.push({ ...tracked, kind: 'skip', info });
     } else {
       this.#ready.push({ ...tracked, kind: 'conversation', channel: event.objectType, event });
     }
     return batch;
+  }
+
+  /**
+   * Once per channel and run: events for a channel the connection leaves out mean the org gained
+   * it (or switched it on) after the connection file was written. Per event would flood the log.
+   */
+  #warnChannelOff(channel: Channel): void {
+    if (this.#channelsWarned.has(channel)) return;
+    this.#channelsWarned.add(channel);
+    this.#o.logger.log(
+      'warn',
+      'events arrive for a channel this connection leaves out: they are acknowledged and not sent to Tethr',
+      {
+        objectType: channel,
+        channels: this.#o.connection.channels,
+        action: messages.getMessage('action.ChannelNotInConnection')
+      }
+    );
   }
 
   #close(batch: Extract<Unit, { kind: 'events' }> | undefined): undefined {
@@ -621,11 +646,23 @@ export class OrgRelay {
         replayId: stale?.toString('base64'),
         savedAt,
         policy,
-        action: messages.getMessage('action.BackfillTheGap', [since, policy.toUpperCase()])
+        action: this.#o.serviceOrg
+          ? messages.getMessage('action.BackfillTheGapServiceOrg', [
+              orgKey(this.#orgId),
+              since,
+              policy.toUpperCase()
+            ])
+          : messages.getMessage('action.BackfillTheGap', [since, policy.toUpperCase()])
       }
     );
     if (policy === 'fail') {
-      this.#fatal = messages.createError('error.ReplayIdRejected', [savedAt ?? 'unknown'], [since]);
+      this.#fatal = this.#o.serviceOrg
+        ? messages.createError(
+            'error.ReplayIdRejectedServiceOrg',
+            [savedAt ?? 'unknown'],
+            [orgKey(this.#orgId), since]
+          )
+        : messages.createError('error.ReplayIdRejected', [savedAt ?? 'unknown'], [since]);
       return false;
     }
     this.#fallback = { preset: policy === 'earliest' ? 'EARLIEST' : 'LATEST' };
@@ -700,12 +737,19 @@ export class OrgRelay {
           'drain timeout: abandoning unfinished deliveries (they stay unacknowledged and are replayed on restart)',
           { inFlight: this.#inFlight.size }
         );
-      await this.#checkpointer.flush().catch((error: unknown) =>
+      const written = await this.#checkpointer.flush(CHECKPOINT_FLUSH_DEADLINE_MS).catch((error: unknown) => {
         logger.log('error', 'final checkpoint write failed', {
           checkpoint: this.#o.checkpoints.location,
           error
-        })
-      );
+        });
+        return true;
+      });
+      if (!written)
+        logger.log(
+          'error',
+          'final checkpoint write did not finish in time: what was delivered since the last checkpoint is sent again on restart',
+          { checkpoint: this.#o.checkpoints.location, deadlineMs: CHECKPOINT_FLUSH_DEADLINE_MS }
+        );
     }
     await this.#o.checkpoints.close().catch(() => undefined);
     await withTimeout(this.#o.sink.close(), 5_000).catch(() => undefined);
@@ -746,6 +790,9 @@ export class OrgRelay {
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
+
+/** How long shutdown keeps trying to write the last checkpoint to a failing store. */
+const CHECKPOINT_FLUSH_DEADLINE_MS = 10_000;
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;

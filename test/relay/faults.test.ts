@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
+import type { Channel } from '../../scripts/contracts/channels.ts';
 import { fromCredentialsBundle } from '../../scripts/contracts/org-connection.ts';
 import { BundleSession } from '../../scripts/org/bundle-auth.ts';
 import { readBundle } from '../../scripts/org/credentials-bundle.ts';
@@ -33,6 +34,7 @@ function startRelay(extra: {
   deadLetters: string;
   onInvalidReplay?: 'earliest' | 'latest' | 'fail';
   startAt?: 'earliest' | 'latest';
+  channels?: Channel[];
 }) {
   const stop = new AbortController();
   const hardStop = new AbortController();
@@ -42,7 +44,10 @@ function startRelay(extra: {
   const policy = { baseMs: 20, capMs: 200 };
   const done = readBundle(env.bundlePath).then((bundle) =>
     runRelay({
-      connection: fromCredentialsBundle(bundle),
+      connection: {
+        ...fromCredentialsBundle(bundle),
+        ...(extra.channels ? { channels: extra.channels } : {})
+      },
       session: new BundleSession(bundle),
       mode: 'transcripts',
       sink: new TethrSink({
@@ -194,4 +199,31 @@ it('falls back to EARLIEST, loudly, when the stored replay id is past retention'
     resubscribe.map((r) => r.preset),
     ['CUSTOM', 'EARLIEST']
   );
+});
+
+it('acknowledges events of a channel the connection leaves out, warning once per channel', async () => {
+  const now = Date.now();
+  const sessions = [1, 2, 3].map((i) => env.org.addMessagingSession(now - i * 1000));
+  const kase = env.org.addCase(now);
+  const checkpoint = join(env.dir, 'channel-off.checkpoint.json');
+  const relay = startRelay({
+    checkpoint,
+    deadLetters: join(env.dir, 'channel-off.dead-letters.ndjson'),
+    startAt: 'latest',
+    channels: ['Case']
+  });
+  await waitFor(() => env.pubsub.activeStreams === 1);
+  env.publish([
+    ...sessions.map((recordId) => ({ recordId, objectType: 'MessagingSession' as const })),
+    { recordId: kase, objectType: 'Case' as const }
+  ]);
+  await waitFor(() => env.tethr.captures.has(env.sessionId(kase)), 15_000);
+  relay.stop();
+  const summary = await relay.done;
+  assert.equal(summary.skipped, 3);
+  assert.ok(sessions.every((id) => !env.tethr.captures.has(env.sessionId(id))));
+  const warnings = relay.logs().filter((l) => l.level === 'warn' && l.objectType === 'MessagingSession');
+  assert.equal(warnings.length, 1, JSON.stringify(warnings));
+  assert.deepEqual(warnings[0]!.channels, ['Case']);
+  assert.equal(warnings[0]!.action, loadMessages('relay').getMessage('action.ChannelNotInConnection'));
 });

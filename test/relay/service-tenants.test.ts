@@ -153,7 +153,10 @@ it('picks up orgs added, changed and removed while it runs', { timeout: 180_000 
   assert.equal(shown.status, 0, shown.stderr);
   const view = (shown.json.result as Array<Record<string, unknown>>)[0]!;
   assert.equal(view.replayId, afterChange.at(-1)!.replayId.toString('base64'));
-  assert.equal(view.backfillCommand, messages.getMessage('command.BackfillSince', [String(view.updatedAt)]));
+  assert.equal(
+    view.backfillCommand,
+    messages.getMessage('command.BackfillSinceServiceOrg', [orgKey(first), String(view.updatedAt)])
+  );
 
   const metrics = await (await fetch(`${base}/metrics`)).text();
   assert.doesNotMatch(metrics, new RegExp(`org="${orgKey(added)}"`), "a removed org's series are gone");

@@ -103,6 +103,37 @@ describe('checkpoint store', () => {
     assert.equal(committed.at(-1), 200);
     assert.equal((await store.read())!.acknowledged, 200);
   });
+
+  it('gives up a final flush at its deadline when the store keeps failing, and stops retrying', async () => {
+    let puts = 0;
+    const failing = {
+      location: 'broken store',
+      writes: 0,
+      read: () => Promise.resolve(undefined),
+      put: () => {
+        puts += 1;
+        return Promise.reject(new Error('ENOSPC: no space left on device'));
+      },
+      sync: () => Promise.resolve(),
+      close: () => Promise.resolve()
+    };
+    const acker = new OrderedAcknowledger();
+    const errors: unknown[] = [];
+    const checkpointer = new Checkpointer({
+      store: failing,
+      acker,
+      topic: 't',
+      onCommitted: () => assert.fail('nothing was written'),
+      onError: (error) => errors.push(error)
+    });
+    acker.ack(acker.track(rid(1)));
+    checkpointer.schedule();
+    assert.equal(await checkpointer.flush(200), false);
+    const afterDeadline = puts;
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    assert.ok(puts <= afterDeadline + 1, `kept retrying: ${afterDeadline} then ${puts}`);
+    assert.ok(errors.length >= 1);
+  });
 });
 
 describe('Avro decoding of Salesforce event schemas', () => {

@@ -161,6 +161,7 @@ export class OrgWorker {
       signal: this.#stop.signal,
       stopRetries,
       fence: this.lease,
+      serviceOrg: true,
       numRequested: options.numRequested,
       startAt: options.startAt,
       onInvalidReplay: options.onInvalidReplay,

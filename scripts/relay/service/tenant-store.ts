@@ -7,7 +7,8 @@ import { parseOrgOptions, type RelayOrgOptions } from './org-options.ts';
 // and `relay serve` reads them. An org is added with its lease row (unowned, epoch 0). Removing an
 // org that a replica is relaying marks it `removing`: the owner drains it, writes its last
 // checkpoint and deletes it; one nobody relays goes at once. The checkpoint stays, so an org added
-// again within Pub/Sub's 72 hours resumes where it stopped.
+// again within Pub/Sub's 72 hours resumes where it stopped (its new lease row starts at the
+// checkpoint's epoch).
 
 export type TenantState = 'active' | 'removing';
 
@@ -64,7 +65,14 @@ export class TenantStore {
           document,
           options
         ]);
-        await tx.query('INSERT INTO relay_leases (org_id) VALUES ($1)', [key]);
+        // An org added again keeps its checkpoint (written under its old lease's epoch, which
+        // went with the removed lease row): the new lease starts from that epoch, so the first
+        // claim outranks the checkpoint instead of being refused as stale.
+        await tx.query(
+          `INSERT INTO relay_leases (org_id, epoch)
+           SELECT $1, COALESCE(MAX(epoch), 0) FROM relay_checkpoints WHERE org_id = $1`,
+          [key]
+        );
         await tx.query(`SELECT pg_notify('${TENANTS_CHANNEL}', $1)`, [key]);
         return 'added';
       }
