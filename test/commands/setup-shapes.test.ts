@@ -153,6 +153,32 @@ for (const shape of SHAPES) {
         );
       });
 
+      it('gives the admin the standard-object and user permissions the setup page needs, in a generated set', () => {
+        const admin = org.fake.metadata.get('PermissionSet', 'Tethr_Admin_Access')!.content;
+        const objects = [...admin.matchAll(/<objectPermissions>([\s\S]*?)<\/objectPermissions>/g)].map(
+          (m) => {
+            const flag = (name: string) => new RegExp(`<${name}>true<`).test(m[1]!);
+            const letters = ['allowRead', 'allowCreate', 'allowEdit', 'allowDelete'].filter(flag).length;
+            return `${/<object>(\w+)</.exec(m[1]!)![1]}:${letters === 4 ? 'CRED' : flag('allowRead') ? 'R' : '-'}`;
+          }
+        );
+        const channelObjects = presentObjects(shape).filter((o) =>
+          ['MessagingSession', 'LiveChatTranscript'].includes(o)
+        );
+        assert.deepEqual(objects.sort(), ['Case:CRED', ...channelObjects.map((o) => `${o}:R`)].sort());
+        const editable = [...admin.matchAll(/<fieldPermissions>([\s\S]*?)<\/fieldPermissions>/g)]
+          .filter((m) => /<editable>true</.test(m[1]!))
+          .map((m) => /<field>([\w.]+)</.exec(m[1]!)![1]);
+        assert.deepEqual(editable.sort(), ['Case.Description', 'Case.Subject']);
+        const userPermissions = [...admin.matchAll(/<name>(\w+)<\/name>/g)].map((m) => m[1]).sort();
+        assert.deepEqual(userPermissions, ['ApiEnabled', 'ViewSetup']);
+        const integration = org.fake.metadata.get('PermissionSet', 'Tethr_Integration_Access')!.content;
+        assert.deepEqual(
+          [...integration.matchAll(/<name>(\w+)<\/name>/g)].map((m) => m[1]),
+          ['ApiEnabled']
+        );
+      });
+
       it(
         installed
           ? 'deploys no package metadata and sets the installed app policies'
