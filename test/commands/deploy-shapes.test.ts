@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CHANNEL_REGISTRY } from '../../scripts/contracts/channels.ts';
+import {
+  ALWAYS_READABLE_OBJECTS,
+  CHANNEL_REGISTRY,
+  objectsRead,
+  type Channel
+} from '../../scripts/contracts/channels.ts';
 import { permissionSetXml } from '../../scripts/org/access-permission-sets.ts';
 import { loadMessages } from '../../scripts/shared/messages.ts';
 import type { StepResult } from '../../scripts/shared/step.ts';
@@ -10,8 +15,9 @@ import { startShapedOrg, type ShapedOrg } from './shaped-org.ts';
 import { runCommand } from './run-command.ts';
 
 // `tethr-sf deploy` (unpackaged: scratch orgs, sandboxes, orgs without the package) in every shape
-// of org: it deploys the base always and the Messaging extension's metadata only where
-// MessagingSession exists, and it says what it skipped and why. The shaped fake refuses a deploy
+// of org: it deploys the base always, the Messaging extension's metadata only where
+// MessagingSession exists and the generated access permission sets, and it says what it skipped
+// and why. The shaped fake refuses a deploy
 // that names an object the org lacks, with Salesforce's wording, so a deploy that sent the
 // Messaging flow to a Case-only org would fail here.
 
@@ -54,11 +60,34 @@ for (const shape of SHAPES) {
         .map((c) => c.fullName);
       assert.ok(flows.includes(CHANNEL_REGISTRY.Case.publisher!.flow), flows.join(', '));
       assert.equal(flows.includes(MESSAGING_FLOW), hasMessaging(shape), flows.join(', '));
+      const absent = [
+        ...(hasMessaging(shape) ? [] : ['MessagingSession']),
+        ...(hasChat(shape) ? [] : ['LiveChatTranscript'])
+      ];
       for (const component of org.fake.metadata.deploys.flatMap((d) => d.components)) {
-        if (!hasMessaging(shape))
-          assert.ok(!component.content.includes('MessagingSession</object>'), component.fullName);
-        assert.ok(!component.content.includes('LiveChatTranscript</object>'), component.fullName);
+        for (const object of absent)
+          assert.ok(
+            !component.content.includes(`${object}</object>`),
+            `${component.fullName} names ${object}`
+          );
       }
+    });
+
+    it('deploys the generated access permission sets for the objects this org has, and assigns nothing', () => {
+      const granted = (name: string) =>
+        [...org.fake.metadata.get('PermissionSet', name)!.content.matchAll(/<object>(\w+)<\/object>/g)]
+          .map((m) => m[1]!)
+          .sort();
+      const channels = ['Case', ...(hasMessaging(shape) ? ['MessagingSession'] : [])].concat(
+        hasChat(shape) ? ['LiveChatTranscript'] : []
+      );
+      const reads = [...new Set(channels.flatMap((c) => objectsRead(c as Channel)))]
+        .filter((o) => !ALWAYS_READABLE_OBJECTS.has(o))
+        .sort();
+      assert.deepEqual(granted('Tethr_Integration_Access'), reads);
+      assert.deepEqual(granted('Tethr_Admin_Access'), channels.sort());
+      assert.equal(json.result.steps.find((s) => s.step === 'Access permission sets')?.status, 'created');
+      assert.deepEqual(org.fake.org.all('PermissionSetAssignment'), []);
     });
 
     it('reports what it skipped and why', () => {
