@@ -25,7 +25,7 @@ describe('tethr-sf deploy', () => {
     const before = await tempDeployDirs();
     const run = await runCommand(Deploy, ['--target-org', username, '--json']);
     assert.equal(run.error, undefined, run.error?.message);
-    const deploy = fake.metadata.deploys.at(-1)!;
+    const deploy = fake.metadata.deploys[0]!;
     const byType = (type: string) => deploy.components.filter((c) => c.type === type);
     assert.match(
       byType('ExternalClientApplication')[0]!.content,
@@ -54,7 +54,7 @@ describe('tethr-sf deploy', () => {
   it('deploys the Connected App instead of the ECA with --legacy-connected-app', async () => {
     const run = await runCommand(Deploy, ['--target-org', username, '--legacy-connected-app', '--json']);
     assert.equal(run.error, undefined, run.error?.message);
-    const deploy = fake.metadata.deploys.at(-1)!;
+    const deploy = fake.metadata.deploys[0]!;
     const app = deploy.components.find((c) => c.type === 'ConnectedApp');
     assert.ok(app);
     assert.match(app.content, /<contactEmail>admin@tethr-test.example<\/contactEmail>/);

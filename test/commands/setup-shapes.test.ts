@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CHANNEL_REGISTRY, objectsRead } from '../../scripts/contracts/channels.ts';
 import { generateKeyPair } from '../../scripts/org/jwt-certificate.ts';
+import { loadMessages } from '../../scripts/shared/messages.ts';
 import { PACKAGED_CONSUMER_KEY, SHAPES, type ShapeName } from '../servers/salesforce/org-shapes.ts';
 import { useTemporarySfHome } from './sf-home.ts';
 import { startShapedOrg, type ShapedOrg } from './shaped-org.ts';
@@ -17,6 +18,8 @@ import { runCommand } from './run-command.ts';
 
 const env = await useTemporarySfHome();
 const { default: Setup } = await import('../../scripts/commands/setup.ts');
+const { default: Doctor } = await import('../../scripts/commands/doctor.ts');
+const doctorMessages = loadMessages('doctor');
 after(() => env.restore());
 
 let dir: string;
@@ -38,6 +41,10 @@ interface SetupJson {
     steps: { step: string; status: string; detail: string }[];
     doctor?: { ok: boolean; failed: string[] };
   };
+}
+
+interface DoctorReport {
+  checks: { check: string; status: string; detail: string; diagnosis?: { code: string; cause: string } }[];
 }
 
 function presentObjects(shape: ShapeName): string[] {
@@ -153,6 +160,32 @@ for (const shape of SHAPES) {
         );
       });
 
+      it('gives the admin the standard-object and user permissions the setup page needs, in a generated set', () => {
+        const admin = org.fake.metadata.get('PermissionSet', 'Tethr_Admin_Access')!.content;
+        const objects = [...admin.matchAll(/<objectPermissions>([\s\S]*?)<\/objectPermissions>/g)].map(
+          (m) => {
+            const flag = (name: string) => new RegExp(`<${name}>true<`).test(m[1]!);
+            const letters = ['allowRead', 'allowCreate', 'allowEdit', 'allowDelete'].filter(flag).length;
+            return `${/<object>(\w+)</.exec(m[1]!)![1]}:${letters === 4 ? 'CRED' : flag('allowRead') ? 'R' : '-'}`;
+          }
+        );
+        const channelObjects = presentObjects(shape).filter((o) =>
+          ['MessagingSession', 'LiveChatTranscript'].includes(o)
+        );
+        assert.deepEqual(objects.sort(), ['Case:CRED', ...channelObjects.map((o) => `${o}:R`)].sort());
+        const editable = [...admin.matchAll(/<fieldPermissions>([\s\S]*?)<\/fieldPermissions>/g)]
+          .filter((m) => /<editable>true</.test(m[1]!))
+          .map((m) => /<field>([\w.]+)</.exec(m[1]!)![1]);
+        assert.deepEqual(editable.sort(), ['Case.Description', 'Case.Subject']);
+        const userPermissions = [...admin.matchAll(/<name>(\w+)<\/name>/g)].map((m) => m[1]).sort();
+        assert.deepEqual(userPermissions, ['ApiEnabled', 'ViewSetup']);
+        const integration = org.fake.metadata.get('PermissionSet', 'Tethr_Integration_Access')!.content;
+        assert.deepEqual(
+          [...integration.matchAll(/<name>(\w+)<\/name>/g)].map((m) => m[1]),
+          ['ApiEnabled']
+        );
+      });
+
       it(
         installed
           ? 'deploys no package metadata and sets the installed app policies'
@@ -182,6 +215,34 @@ for (const shape of SHAPES) {
           assert.match(policies.content, /<ipRelaxationPolicyType>Bypass</);
         }
       );
+
+      if (shape === 'case-only') {
+        it('doctor refuses a connection file that names a channel this org lacks, and says why', async () => {
+          const stale = join(dir, `${shape}-${installed}.stale.connection.json`);
+          const file = JSON.parse(await readFile(output, 'utf8')) as { channels: string[] };
+          await writeFile(stale, JSON.stringify({ ...file, channels: ['Case', 'MessagingSession'] }), {
+            mode: 0o600
+          });
+          const run = await withTethrCredential(() =>
+            runCommand(Doctor, ['--connection', stale, '--target-org', org.username, '--json'])
+          );
+          assert.equal(run.exitCode, 1);
+          const checks = (JSON.parse(run.stdout) as { result: DoctorReport }).result.checks;
+          const read = (label: string) =>
+            checks.find((c) => c.check === doctorMessages.getMessage('check.read', [label]));
+          assert.equal(read(CHANNEL_REGISTRY.Case.label)?.status, 'passed');
+          const messaging = read(CHANNEL_REGISTRY.MessagingSession.label);
+          assert.equal(messaging?.status, 'failed');
+          assert.equal(messaging?.detail, doctorMessages.getMessage('detail.notInOrg', ['MessagingSession']));
+          assert.equal(messaging?.diagnosis?.code, 'channel-not-in-org');
+          assert.equal(
+            messaging?.diagnosis?.cause,
+            doctorMessages.getMessage('channel-not-in-org.cause', [
+              CHANNEL_REGISTRY.MessagingSession.missingHint
+            ])
+          );
+        });
+      }
 
       it('re-runs without creating anything twice', async () => {
         org.fake.server.clearLog();
