@@ -1,6 +1,9 @@
 import { credentials, type ChannelCredentials } from '@grpc/grpc-js';
-import { SfError } from '@salesforce/core/sfError';
+import type { SfError } from '@salesforce/core/sfError';
+import { loadMessages } from '../shared/messages.ts';
 import { isLoopbackHost } from '../shared/url-policy.ts';
+
+const messages = loadMessages('pubsub-endpoint');
 
 export const DEFAULT_PUBSUB_ENDPOINT = 'api.pubsub.salesforce.com:7443';
 
@@ -26,13 +29,7 @@ export function parsePubSubEndpoint(value: string = DEFAULT_PUBSUB_ENDPOINT): Pu
   if (url.pathname !== '/' && url.pathname !== '') throw badEndpoint(value);
   if (url.protocol === 'http:') {
     if (!isLoopbackHost(url.hostname)) {
-      throw new SfError(
-        `--pubsub-endpoint ${value} is plaintext to a non-loopback host.`,
-        'InsecurePubSubEndpoint',
-        [
-          `Use https://${url.host} or ${url.host} (TLS); plaintext is allowed only for 127.0.0.1, localhost or [::1].`
-        ]
-      );
+      throw messages.createError('error.InsecurePubSubEndpoint', [value], [url.host, url.host]);
     }
     return { target: `${url.hostname}:${url.port || '80'}`, tls: false };
   }
@@ -45,11 +42,5 @@ export function channelCredentials(endpoint: PubSubEndpoint): ChannelCredentials
 }
 
 function badEndpoint(value: string): SfError {
-  return new SfError(
-    `--pubsub-endpoint "${value}" is not host:port, https://host:port or http://host:port.`,
-    'InvalidPubSubEndpoint',
-    [
-      `Leave it out to use ${DEFAULT_PUBSUB_ENDPOINT}, or give e.g. http://127.0.0.1:7011 for a local test server.`
-    ]
-  );
+  return messages.createError('error.InvalidPubSubEndpoint', [value], [DEFAULT_PUBSUB_ENDPOINT]);
 }
