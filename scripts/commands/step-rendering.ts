@@ -1,3 +1,4 @@
+import { ux } from '@oclif/core';
 import type { SfCommand } from '@salesforce/sf-plugins-core';
 import type { ProgressListener, StepResult } from '../shared/step.ts';
 
@@ -24,23 +25,33 @@ export function spinnerProgress(
 ): ProgressListener {
   if (!stream.isTTY) return pipedProgress(stream);
   let running: string | undefined;
+  // oclif's spinner leaves "<step>... done" behind when it stops, so every step would show twice:
+  // that line, then its summary line. The line it left is erased again; the summary says the rest.
+  const finish = (): void => {
+    const shown = ux.action.type === 'spinner' && ux.action.running;
+    command.spinner.stop();
+    if (shown && running !== undefined) eraseLastLine(stream, `${running}... done`);
+    running = undefined;
+  };
   return ({ step, phase, message }) => {
     if (phase === 'start') {
       if (running === step) {
         if (message) command.spinner.status = message;
         return;
       }
-      if (running !== undefined) command.spinner.stop();
+      if (running !== undefined) finish();
       command.spinner.start(step, message);
       running = step;
       return;
     }
-    if (running === step) {
-      // The summary shows the outcome; the spinner line just goes away.
-      command.spinner.stop();
-      running = undefined;
-    }
+    if (running === step) finish();
   };
+}
+
+/** Moves up over `text` as the terminal wrapped it and clears from there down, as oclif does. */
+function eraseLastLine(stream: NodeJS.WriteStream, text: string): void {
+  const lines = Math.max(1, Math.ceil(text.length / (stream.columns || 80)));
+  stream.write(`\u001b[G\u001b[${lines}A\u001b[J`);
 }
 
 /** Without a terminal: a line only for news within a step that keeps running (waits). */

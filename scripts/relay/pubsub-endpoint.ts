@@ -3,7 +3,7 @@ import type { SfError } from '@salesforce/core/sfError';
 import { loadMessages } from '../shared/messages.ts';
 import { isLoopbackHost } from '../shared/url-policy.ts';
 
-const messages = loadMessages('relay');
+const messages = loadMessages('pubsub-endpoint');
 
 export const DEFAULT_PUBSUB_ENDPOINT = 'api.pubsub.salesforce.com:7443';
 

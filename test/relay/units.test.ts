@@ -14,11 +14,9 @@ import { parsePubSubEndpoint } from '../../scripts/relay/pubsub-endpoint.ts';
 import { classifyStreamError, REPLAY_ID_CORRUPTED } from '../../scripts/relay/pubsub-errors.ts';
 import { redactFields } from '../../scripts/relay/relay-logger.ts';
 import { SchemaCache } from '../../scripts/relay/schema-cache.ts';
-import { loadMessages } from '../../scripts/shared/messages.ts';
 import { NdjsonSink } from '../../scripts/relay/sinks/ndjson-sink.ts';
 import { closedEventRecord, conversationClosedSchema } from '../servers/pubsub/conversation-closed-schema.ts';
 
-const relayMessages = loadMessages('relay');
 const rid = (n: number) => Buffer.from([0, 0, 0, n]);
 
 describe('OrderedAcknowledger', () => {
@@ -363,21 +361,9 @@ describe('pub/sub endpoint and errors', () => {
     assert.deepEqual(parsePubSubEndpoint('http://127.0.0.1:7011'), { target: '127.0.0.1:7011', tls: false });
     assert.deepEqual(parsePubSubEndpoint('https://localhost:7443'), { target: 'localhost:7443', tls: true });
     assert.deepEqual(parsePubSubEndpoint(), { target: 'api.pubsub.salesforce.com:7443', tls: true });
+    // the messages themselves: test/relay/pubsub-endpoint.test.ts
     assert.throws(() => parsePubSubEndpoint('http://api.pubsub.salesforce.com:7443'), {
-      name: 'InsecurePubSubEndpointError',
-      message: relayMessages.getMessage('error.InsecurePubSubEndpoint', [
-        'http://api.pubsub.salesforce.com:7443'
-      ]),
-      actions: relayMessages.getMessages('error.InsecurePubSubEndpoint.actions', [
-        'api.pubsub.salesforce.com:7443',
-        'api.pubsub.salesforce.com:7443'
-      ])
-    });
-    assert.throws(() => parsePubSubEndpoint('grpc://x:1'), {
-      name: 'InvalidPubSubEndpointError',
-      actions: relayMessages.getMessages('error.InvalidPubSubEndpoint.actions', [
-        'api.pubsub.salesforce.com:7443'
-      ])
+      name: 'InsecurePubSubEndpointError'
     });
   });
 
