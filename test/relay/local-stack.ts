@@ -257,7 +257,7 @@ process.stdout.write(
     `  stop the relay, wait, then: curl -s -X POST ${controlsUrl}/purge   and start the relay again`,
     '',
     'Every org in one service (`tethr-sf relay serve`, PostgreSQL: see docs/relay.md "Try the service"):',
-    '  export TETHR_DATABASE_URL=postgres://tethr@127.0.0.1:5432/tethr_relay',
+    '  export TETHR_DATABASE_URL=postgres://tethr@127.0.0.1:5433/postgres',
     ...files.map((f) => `  npx tethr-sf relay orgs add --connection ${shown(f)}`),
     `  npx tethr-sf relay serve --pubsub-endpoint ${pubsub.url} --http-port 9464`,
     '  curl -s http://127.0.0.1:9464/metrics | grep tethr_relay_events',

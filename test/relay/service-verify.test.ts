@@ -69,9 +69,11 @@ it(
     let text = await metrics();
     assert.equal(metric(text, 'tethr_relay_verify_still_missing'), lost.length);
     assert.equal(metric(text, 'tethr_relay_verify_resent_total'), undefined, 'nothing resent');
-    const found = replica
-      .logs()
-      .find((l) => l.msg === 'scheduled verify' && l.orgId === KEY && l.missing === lost.length)!;
+    // The run sets its metrics before it writes its log line: wait for the line, do not assume it.
+    const isFound = (l: Record<string, unknown>) =>
+      l.msg === 'scheduled verify' && l.orgId === KEY && l.missing === lost.length;
+    await replica.waitForLog(isFound);
+    const found = replica.logs().find(isFound)!;
     assert.deepEqual(
       [found.closed, found.complete, found.missing, found.resent, found.stillMissing, found.level],
       [delivered.length + lost.length, delivered.length, lost.length, 0, lost.length, 'warn']
@@ -92,7 +94,9 @@ it(
     );
     text = await metrics();
     assert.equal(metric(text, 'tethr_relay_verify_still_missing'), 0);
-    const resent = replica.logs().find((l) => l.msg === 'scheduled verify' && Number(l.resent) > 0)!;
+    const isResent = (l: Record<string, unknown>) => l.msg === 'scheduled verify' && Number(l.resent) > 0;
+    await replica.waitForLog(isResent);
+    const resent = replica.logs().find(isResent)!;
     assert.deepEqual(
       [resent.missing, resent.resent, resent.recovered, resent.stillMissing],
       [lost.length, lost.length, lost.length, 0]

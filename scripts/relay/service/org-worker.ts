@@ -143,8 +143,12 @@ export class OrgWorker {
       ...(this.#deps.backoff ? { policy: this.#deps.backoff } : {}),
       fence: this.lease
     });
-    const budget = new HourlyBudget({ perHour: options.connectHourlyLimit, logger: this.#logger });
-    this.#budget = budget;
+    // One budget for the worker's life, not per attempt: a relay started again after a failure
+    // still knows what it spent this hour and how long Salesforce told it to wait.
+    const budget = (this.#budget ??= new HourlyBudget({
+      perHour: options.connectHourlyLimit,
+      logger: this.#logger
+    }));
     const relay = new OrgRelay({
       connection,
       session,

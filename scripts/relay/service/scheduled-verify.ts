@@ -4,11 +4,12 @@ import type { TethrClient } from '../../tethr/tethr-client.ts';
 import { DEFAULT_BACKOFF, sleep, type BackoffPolicy } from '../backoff.ts';
 import type { HourlyBudget } from '../connect-budget.ts';
 import { connectionFromDocument } from '../connection-source.ts';
-import { LeaseLostError } from '../lease-lost.ts';
+import type { DeadLetterStore } from '../dead-letters.ts';
+import { LeaseLostError, type OwnershipFence } from '../lease-lost.ts';
 import { openRelaySession } from '../org-session.ts';
 import { withFields, type RelayLogger } from '../relay-logger.ts';
-import type { Sink, SinkItem, SinkOutcome } from '../sinks/sink.ts';
-import { TethrSink } from '../sinks/tethr-sink.ts';
+import { createSink } from '../sink-factory.ts';
+import type { Sink } from '../sinks/sink.ts';
 import { PgDeadLetterSource } from '../verify/pg-dead-letter-source.ts';
 import { reconcile, type ReconcileReport } from '../verify/reconcile.ts';
 import { deliveryResender } from '../verify/resend.ts';
@@ -29,8 +30,8 @@ import type { Tenant } from './tenant-store.ts';
 //   tethr_relay_verify_queue says how many wait);
 // - only while this replica holds the org's lease: checked before a run starts, the run is
 //   aborted when the lease is lost or the org stops here, and every resent capture checks the
-//   lease first (as the relay does before it hands anything to a sink), so two replicas never
-//   reconcile one org at once;
+//   lease before it is written and before every Tethr attempt, retries included (the relay's own
+//   sink factory, as the relay's sinks do), so two replicas never reconcile one org at once;
 // - its own Salesforce session (one token request per run) and a quarter of the org's Tethr
 //   concurrency for resends, which spend from the org's own Connect budget.
 // An org's first run after it came to this replica is one interval later, plus up to a tenth of it
@@ -66,29 +67,34 @@ interface Entry {
   running?: AbortController;
 }
 
-/** A resent capture is handed to Tethr only while this replica holds the org's lease. */
-class FencedSink implements Sink {
-  readonly name: string;
-
-  constructor(
-    private readonly inner: Sink,
-    private readonly lease: Lease
-  ) {
-    this.name = inner.name;
-  }
-
-  write(item: SinkItem): Promise<SinkOutcome> {
-    try {
-      this.lease.assertCurrent();
-    } catch (error) {
-      return Promise.reject(error as Error);
+/**
+ * The sink a scheduled resend hands its captures to: Tethr, through the relay's own sink factory,
+ * so the org's lease is checked before every write and before every Tethr attempt (a retry that
+ * waited out a 503 while the replica lost the lease posts nothing).
+ */
+export function scheduledResendSink(options: {
+  client: TethrClient;
+  deadLetters: DeadLetterStore;
+  logger: RelayLogger;
+  policy: BackoffPolicy;
+  signal: AbortSignal;
+  tethrConcurrency: number;
+  lease: OwnershipFence;
+}): Sink {
+  return createSink(
+    { type: 'tethr' },
+    {
+      mode: 'transcripts',
+      json: false,
+      tethr: options.client,
+      deadLetters: options.deadLetters,
+      logger: options.logger,
+      policy: options.policy,
+      signal: options.signal,
+      concurrency: Math.max(1, Math.floor(options.tethrConcurrency / 4)),
+      fence: options.lease
     }
-    return this.inner.write(item);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
+  );
 }
 
 export class VerifyScheduler {
@@ -273,17 +279,15 @@ export class VerifyScheduler {
           ...(budget ? { connectBudget: budget } : {}),
           eventId: 'scheduled-verify',
           makeSink: (deadLetters) =>
-            new FencedSink(
-              new TethrSink({
-                client,
-                deadLetters,
-                logger,
-                policy,
-                signal,
-                maxConcurrent: Math.max(1, Math.floor(options.tethrConcurrency / 4))
-              }),
-              org.lease
-            )
+            scheduledResendSink({
+              client,
+              deadLetters,
+              logger,
+              policy,
+              signal,
+              tethrConcurrency: options.tethrConcurrency,
+              lease: org.lease
+            })
         })
       : undefined;
     try {
