@@ -154,8 +154,10 @@ export class RelayChild {
     this.exited = new Promise((resolve) => process.on('exit', (code) => resolve(code)));
   }
 
+  /** The JSON log lines received so far; a last line still arriving (no newline yet) is left out. */
   logs(): Array<Record<string, unknown>> {
-    return this.stderr
+    const complete = this.stderr.slice(0, this.stderr.lastIndexOf('\n') + 1);
+    return complete
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
