@@ -177,6 +177,40 @@ describe('tethr-sf doctor --connection, packaged app', () => {
     }
   });
 
+  it('client credentials switched off in the subscriber policy: the same cause and fix', async () => {
+    const policies = org.fake.metadata.get(
+      'ExtlClntAppOauthConfigurablePolicies',
+      'tethr__Tethr_Integration'
+    )!;
+    const saved = policies.content;
+    policies.content = saved.replace(
+      '<isClientCredentialsFlowEnabled>true<',
+      '<isClientCredentialsFlowEnabled>false<'
+    );
+    assert.notEqual(policies.content, saved);
+    try {
+      const file = join(dir, 'cc-off.connection.json');
+      await writeConnectionFile(
+        file,
+        packagedConnectionFile(org.fake.url, { authFlow: 'client_credentials', channels: ['Case'] })
+      );
+      setTethrEnv({
+        TETHR_SF_CONSUMER_KEY: PACKAGED_CONSUMER_KEY,
+        TETHR_SF_CONSUMER_SECRET: PACKAGED_CONSUMER_SECRET
+      });
+      const run = await runCommand(Doctor, ['--connection', file, '--json']);
+      assert.equal(run.exitCode, 1);
+      const sign = check(report(run), SIGN_IN_CC);
+      assert.equal(sign.diagnosis?.code, 'packaged-no-run-as-user');
+      assert.deepEqual(
+        sign.diagnosis?.actions,
+        loadMessages('oauth-diagnosis').getMessages('packaged-no-run-as-user.actions')
+      );
+    } finally {
+      policies.content = saved;
+    }
+  });
+
   it('JWT: says the user is not pre-authorized when it lacks the access permission set', async () => {
     const access = org.fake.org.all('PermissionSet').find((p) => p.Name === 'Tethr_Integration_Access')!;
     const assignments = org.fake.org.all('PermissionSetAssignment');
