@@ -8,6 +8,7 @@ import {
 import { CHANNELS, isChannel, type Channel } from '../contracts/channels.ts';
 import {
   CONNECTION_SCHEMA,
+  FLOWS_FOR_APP,
   parseConnectionFile,
   type AppVariant,
   type AuthFlow,
@@ -47,7 +48,20 @@ export function appVariantOf(shape: Pick<OrgShape, 'namespace'>, legacyConnected
   return shape.namespace ? 'packaged' : 'local';
 }
 
+/**
+ * Refuses a sign-in flow the org's app variant cannot use (JWT bearer or client credentials on the
+ * legacy Connected App; JWT bearer on an org-local app, which gets no certificate), before anything
+ * is read from the org or changed in it: otherwise the built file would fail our own reader at the
+ * very end, after the org's secret was read.
+ */
+export function assertFlowForApp(app: AppVariant, authFlow: AuthFlow | undefined): void {
+  if (authFlow === undefined || FLOWS_FOR_APP[app].includes(authFlow)) return;
+  const supported = FLOWS_FOR_APP[app].join(', ');
+  throw messages.createError('error.FlowNotForApp', [authFlow, app, supported], [supported]);
+}
+
 export async function buildConnectionFile(conn: Connection, options: BuildOptions): Promise<ConnectionFile> {
+  assertFlowForApp(options.app, options.authFlow);
   const integrationUsername = await findIntegrationUsername(conn, options.integrationUsername);
   const channels = await connectionChannels(conn, options.shape);
   const authFlow = options.authFlow ?? defaultAuthFlow(options.app);

@@ -68,6 +68,7 @@ export function globalSettingsXml(current: GlobalSettingsRecord, certificatePem:
     if (value !== undefined && value !== '') lines.push(`    <${name}>${xmlEscape(value)}</${name}>`);
   };
   add('callbackUrl', current.callbackUrl);
+  // "the PEM-encoded certificate string" (Metadata API meta_extlclntappglobaloauthsettings), armour included.
   add('certificate', certificatePem.trim());
   add('consumerKey', current.consumerKey);
   add('consumerSecret', current.consumerSecret);

@@ -60,8 +60,3 @@ export function generateKeyPair(options: KeyPairOptions): GeneratedKeyPair {
 export function fingerprintOf(certificatePem: string): string {
   return new X509Certificate(certificatePem).fingerprint256;
 }
-
-/** The certificate's base64 body, as the Metadata API's `certificate` field takes it. */
-export function certificateBody(certificatePem: string): string {
-  return certificatePem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
-}

@@ -8,7 +8,7 @@ import { ACCESS_STEP, ensureAccess } from './access.ts';
 import { adminEmail } from './admin-user.ts';
 import { applyAppPolicies } from './app-policies.ts';
 import type { TethrAppCredential } from './app-credential.ts';
-import { appVariantOf, buildConnectionFile } from './connection-builder.ts';
+import { appVariantOf, assertFlowForApp, buildConnectionFile } from './connection-builder.ts';
 import { defaultConnectionPath, writeConnectionFile } from './connection-files.ts';
 import { DEPLOY_STEP, deployForOrg } from './deploy-for-org.ts';
 import { runDoctor, type DoctorReport } from './doctor.ts';
@@ -57,6 +57,8 @@ export async function runSetup(conn: Connection, options: SetupOptions): Promise
   const shape: OrgShape = await runner.run('Org', () => detectOrgShape(conn));
   runner.record({ step: 'Org', status: 'passed', detail: describeShape(shape) });
   const app = appVariantOf(shape, options.legacyConnectedApp);
+  // Before the first change: a flow this app cannot use would otherwise fail only at the end.
+  assertFlowForApp(app, options.authFlow);
   const email = options.email ?? (await adminEmail(conn));
 
   const deployed = await runner.run(DEPLOY_STEP, () =>

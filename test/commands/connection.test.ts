@@ -131,6 +131,28 @@ describe('tethr-sf connection, org-local app', () => {
     assert.ok(!`${run.stdout}${run.stderr}`.includes(KEY), 'full consumer key leaked');
   });
 
+  it('refuses JWT bearer for the org-local app before reading its secret, and writes nothing', async () => {
+    const output = join(dir, 'local-jwt.json');
+    const run = await runCommand(Connection, [
+      '--target-org',
+      org.username,
+      '--output',
+      output,
+      '--auth-flow',
+      'jwt_bearer'
+    ]);
+    assert.equal(
+      run.error?.message,
+      loadMessages('connection-builder').getMessage('error.FlowNotForApp', [
+        'jwt_bearer',
+        'local',
+        'client_credentials'
+      ])
+    );
+    assert.equal(org.fake.server.find(/\/apps\/oauth\/credentials\//).length, 0);
+    await assert.rejects(stat(output), { code: 'ENOENT' });
+  });
+
   it('prints the secret only with --show-secrets', async () => {
     const run = await runCommand(Connection, [
       '--target-org',

@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { writeConnectionFile } from '../../scripts/org/connection-files.ts';
+import { writeBundle } from '../../scripts/org/credentials-bundle.ts';
 import { doctorRuntime, systemClock } from '../../scripts/org/doctor.ts';
 import { generateKeyPair } from '../../scripts/org/jwt-certificate.ts';
 import { loadMessages } from '../../scripts/shared/messages.ts';
 import { recordPermissionSet, SALESFORCE_TOKEN_ERRORS } from '../servers/salesforce/index.ts';
 import { PACKAGED_CONSUMER_KEY, PACKAGED_CONSUMER_SECRET } from '../servers/salesforce/org-shapes.ts';
-import { packagedConnectionFile } from '../org/fixtures.ts';
+import { clientCredentialsBundle, packagedConnectionFile } from '../org/fixtures.ts';
 import { useTemporarySfHome } from './sf-home.ts';
 import { startShapedOrg, type ShapedOrg } from './shaped-org.ts';
 import { runCommand, type CommandRun } from './run-command.ts';
@@ -141,6 +142,25 @@ describe('tethr-sf doctor --connection, packaged app', () => {
     assert.equal(r.ok, true);
   });
 
+  it('still takes a v1 credentials bundle with --credentials, signing in with the bundle own consumer', async () => {
+    const file = join(dir, 'v1.credentials.json');
+    await writeBundle(
+      file,
+      clientCredentialsBundle(org.fake.url, {
+        consumerKey: PACKAGED_CONSUMER_KEY,
+        consumerSecret: PACKAGED_CONSUMER_SECRET,
+        integrationUsername: 'tethr.integration.00d000000000001@messaging-and-chat.installed.example',
+        channels: ['Case']
+      })
+    );
+    setTethrEnv({});
+    const run = await runCommand(Doctor, ['--credentials', file, '--json']);
+    const r = report(run);
+    assert.equal(check(r, SIGN_IN_CC).status, 'passed', JSON.stringify(r.checks));
+    assert.equal(check(r, READ_CASES).status, 'passed');
+    assert.equal(run.exitCode, 0);
+  });
+
   it('prints each check once, on short lines, with causes and fixes below', async () => {
     const run = await runCommand(Doctor, ['--connection', connectionFile]);
     assert.equal(run.exitCode, 0);
@@ -172,6 +192,40 @@ describe('tethr-sf doctor --connection, packaged app', () => {
       const run = await runCommand(Doctor, ['--connection', file, '--json']);
       assert.equal(run.exitCode, 1);
       assert.equal(check(report(run), SIGN_IN_CC).diagnosis?.code, 'packaged-no-run-as-user');
+    } finally {
+      policies.content = saved;
+    }
+  });
+
+  it('client credentials switched off in the subscriber policy: the same cause and fix', async () => {
+    const policies = org.fake.metadata.get(
+      'ExtlClntAppOauthConfigurablePolicies',
+      'tethr__Tethr_Integration'
+    )!;
+    const saved = policies.content;
+    policies.content = saved.replace(
+      '<isClientCredentialsFlowEnabled>true<',
+      '<isClientCredentialsFlowEnabled>false<'
+    );
+    assert.notEqual(policies.content, saved);
+    try {
+      const file = join(dir, 'cc-off.connection.json');
+      await writeConnectionFile(
+        file,
+        packagedConnectionFile(org.fake.url, { authFlow: 'client_credentials', channels: ['Case'] })
+      );
+      setTethrEnv({
+        TETHR_SF_CONSUMER_KEY: PACKAGED_CONSUMER_KEY,
+        TETHR_SF_CONSUMER_SECRET: PACKAGED_CONSUMER_SECRET
+      });
+      const run = await runCommand(Doctor, ['--connection', file, '--json']);
+      assert.equal(run.exitCode, 1);
+      const sign = check(report(run), SIGN_IN_CC);
+      assert.equal(sign.diagnosis?.code, 'packaged-no-run-as-user');
+      assert.deepEqual(
+        sign.diagnosis?.actions,
+        loadMessages('oauth-diagnosis').getMessages('packaged-no-run-as-user.actions')
+      );
     } finally {
       policies.content = saved;
     }

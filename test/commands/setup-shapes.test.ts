@@ -262,3 +262,36 @@ for (const shape of SHAPES) {
     });
   }
 }
+
+// The main path: the customer's admin installed the package and runs setup with no Tethr credential
+// on their machine. Setup must finish with a secretless file, and its closing doctor must check the
+// org's side and leave the sign-in to Tethr (not fail, and not wait 10 minutes for a propagation).
+describe("tethr-sf setup as the customer's admin, package installed, no TETHR_SF_*", () => {
+  let org: ShapedOrg;
+  before(async () => {
+    org = await startShapedOrg('messaging', {
+      installed: { messagingExtension: true },
+      label: 'customer-admin'
+    });
+  });
+  after(() => org.fake.stop());
+
+  it('ends with a connection file that holds no secret and a doctor that leaves the sign-in to Tethr', async () => {
+    for (const name of ['TETHR_SF_CONSUMER_KEY', 'TETHR_SF_CONSUMER_SECRET', 'TETHR_SF_JWT_KEY_FILE'])
+      assert.equal(process.env[name], undefined, name);
+    const output = join(dir, 'customer-admin.connection.json');
+    const run = await runCommand(Setup, ['--target-org', org.username, '--output', output, '--json']);
+    assert.equal(run.error, undefined, `${run.error?.message}\n${run.error?.actions?.join('\n')}`);
+    assert.equal(run.exitCode, 0);
+    const result = (JSON.parse(run.stdout) as SetupJson).result;
+    assert.equal(result.app, 'packaged');
+    assert.deepEqual(result.doctor, { ok: true, failed: [] });
+    const file = JSON.parse(await readFile(output, 'utf8')) as Record<string, unknown>;
+    for (const field of ['consumerKey', 'consumerSecret', 'password', 'securityToken'])
+      assert.equal(field in file, false, field);
+    assert.equal(file.authFlow, 'jwt_bearer');
+    // Nothing secret was asked for, and nobody signed in as the integration user.
+    assert.equal(org.fake.server.find(/\/apps\/oauth\/credentials\//).length, 0);
+    assert.equal(org.fake.server.find('oauth.token').length, 0);
+  });
+});

@@ -63,6 +63,32 @@ describe('tethr-sf setup', () => {
     }
   });
 
+  it('refuses a sign-in flow the org-local app cannot use before changing anything in the org', async () => {
+    org.fake.server.clearLog();
+    const run = await runCommand(Setup, [
+      '--target-org',
+      org.username,
+      '--no-verify',
+      '--auth-flow',
+      'jwt_bearer',
+      '--output',
+      join(dir, 'jwt-local.connection.json'),
+      '--json'
+    ]);
+    assert.equal(run.exitCode, 1);
+    const builder = loadMessages('connection-builder');
+    assert.equal(
+      run.error?.message,
+      builder.getMessage('error.FlowNotForApp', ['jwt_bearer', 'local', 'client_credentials'])
+    );
+    assert.deepEqual(
+      run.error?.actions,
+      builder.getMessages('error.FlowNotForApp.actions', ['client_credentials'])
+    );
+    assert.deepEqual(orgChanges(), []);
+    await assert.rejects(stat(join(dir, 'jwt-local.connection.json')), { code: 'ENOENT' });
+  });
+
   it('stops at the failing step with its cause once, shows what was done, and resumes', async () => {
     org.fake.connect.secretAccessEnabled = false;
     const output = join(dir, 'resume.connection.json');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -16,7 +16,10 @@ import { loadMessages } from '../../scripts/shared/messages.ts';
 import {
   PRODUCTION_AUDIENCE,
   SALESFORCE_JWT_ERRORS,
-  type FakeAppPolicies
+  SALESFORCE_TOKEN_ERRORS,
+  SANDBOX_AUDIENCE,
+  type FakeAppPolicies,
+  type OAuthFailure
 } from '../servers/salesforce/oauth.ts';
 import { startFakeSalesforce, type FakeSalesforce } from '../servers/salesforce/index.ts';
 import {
@@ -141,6 +144,62 @@ describe('JWT bearer with the packaged app', () => {
     });
   });
 
+  it('the fake refuses an assertion as Salesforce does: wrong iss, sub, aud, alg or signature, or no valid exp', async () => {
+    // What proves our assertions right is only as good as the fake's checks: each claim is checked here.
+    const key = await readFile(keyFile, 'utf8');
+    const now = Math.floor(Date.now() / 1000);
+    const good = { iss: FIXTURE_CONSUMER_KEY, sub: USER, aud: PRODUCTION_AUDIENCE, exp: now + 120 };
+    const post = async (assertion: string) => {
+      const response = await fetch(`${fake.url}/services/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion })
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const signed = (claims: Record<string, unknown>) => post(jwt.sign(claims, key, { algorithm: 'RS256' }));
+    const refusal = (f: OAuthFailure) => ({
+      status: f.status,
+      body: { error: f.error, error_description: f.error_description }
+    });
+    assert.equal((await signed(good)).status, 200);
+    assert.deepEqual(
+      await signed({ ...good, iss: '3MVG9-another-app' }),
+      refusal(SALESFORCE_TOKEN_ERRORS.propagating)
+    );
+    assert.deepEqual(
+      await signed({ ...good, sub: 'someone.else@example.com' }),
+      refusal(SALESFORCE_JWT_ERRORS.unknownUser)
+    );
+    assert.deepEqual(
+      await signed({ ...good, aud: 'https://example.com' }),
+      refusal(SALESFORCE_JWT_ERRORS.audience)
+    );
+    // A production org does not take the sandbox login host.
+    assert.deepEqual(
+      await signed({ ...good, aud: SANDBOX_AUDIENCE }),
+      refusal(SALESFORCE_JWT_ERRORS.audience)
+    );
+    assert.deepEqual(
+      await signed({ ...good, exp: now - 1 }),
+      refusal(SALESFORCE_JWT_ERRORS.invalidAssertion)
+    );
+    assert.deepEqual(
+      await signed({ iss: good.iss, sub: good.sub, aud: good.aud }),
+      refusal(SALESFORCE_JWT_ERRORS.invalidAssertion)
+    );
+    assert.deepEqual(
+      await post(jwt.sign(good, FIXTURE_SECRET, { algorithm: 'HS256' })),
+      refusal(SALESFORCE_JWT_ERRORS.invalidAssertion)
+    );
+    const otherKey = await readFile(otherKeyFile, 'utf8');
+    assert.deepEqual(
+      await post(jwt.sign(good, otherKey, { algorithm: 'RS256' })),
+      refusal(SALESFORCE_JWT_ERRORS.invalidAssertion)
+    );
+    assert.equal(fake.oauth.issued.length, 1, 'only the good assertion got a token');
+  });
+
   it('refuses a key file that other users can read, naming the fix', async () => {
     const exposed = join(dir, 'exposed.key');
     await writeFile(exposed, 'x', { mode: 0o600 });
@@ -183,6 +242,17 @@ describe('client credentials with the packaged app', () => {
         assert.ok(!error.message.includes(FIXTURE_SECRET));
         return true;
       }
+    );
+  });
+
+  it('gives the same diagnosis when the subscriber policy has the flow switched off', async () => {
+    policies = { ...policies!, clientCredentialsEnabled: false };
+    const connection = packaged({ authFlow: 'client_credentials' });
+    const app = tethrAppCredentialFromEnv(envWith({ TETHR_SF_CONSUMER_SECRET: FIXTURE_SECRET }));
+    await assert.rejects(
+      openIntegrationSession(connection, { appCredential: app }).token(),
+      (error: unknown) =>
+        error instanceof OAuthTokenError && error.diagnosis.code === 'packaged-no-run-as-user'
     );
   });
 

@@ -8,7 +8,12 @@ import { tethrSessionId } from '../../scripts/contracts/org-connection.ts';
 import { generateKeyPair } from '../../scripts/org/jwt-certificate.ts';
 import { closedEventRecord, conversationClosedSchema } from '../servers/pubsub/conversation-closed-schema.ts';
 import { FakePubSubServer } from '../servers/pubsub/pubsub-server.ts';
-import { PACKAGED_CONSUMER_KEY, SHAPES, type ShapeName } from '../servers/salesforce/org-shapes.ts';
+import {
+  PACKAGED_CONSUMER_KEY,
+  PACKAGED_CONSUMER_SECRET,
+  SHAPES,
+  type ShapeName
+} from '../servers/salesforce/org-shapes.ts';
 import { FakeTethrServer } from '../servers/tethr/tethr-server.ts';
 import { runCommand } from '../commands/run-command.ts';
 import { useTemporarySfHome } from '../commands/sf-home.ts';
@@ -50,6 +55,24 @@ function child(args: string[], extraEnv: Record<string, string>): RelayChild {
     stdio: ['ignore', 'pipe', 'pipe']
   });
   return new RelayChild(process_);
+}
+
+/**
+ * Nothing secret in a relay's or backfill's output: not the packaged app's secret (set in the
+ * environment on purpose, though the JWT flow does not use it), the private key, a signed assertion,
+ * an access token the fake issued, or Tethr's API secret.
+ */
+function assertNoSecrets(run: RelayChild, tethr: FakeTethrServer, issued: string[]): void {
+  const output = `${run.stdout}\n${run.stderr}`;
+  for (const secret of [
+    PACKAGED_CONSUMER_SECRET,
+    'PRIVATE KEY',
+    'eyJhbGciOi',
+    '00DFAKE!',
+    tethr.clientSecret,
+    ...issued
+  ])
+    assert.ok(!output.includes(secret), `"${secret.slice(0, 12)}..." in the output`);
 }
 
 for (const shape of SHAPES) {
@@ -97,6 +120,7 @@ for (const shape of SHAPES) {
         TETHR_API_CLIENT_ID: tethr.clientId,
         TETHR_API_CLIENT_SECRET: tethr.clientSecret,
         TETHR_SF_CONSUMER_KEY: PACKAGED_CONSUMER_KEY,
+        TETHR_SF_CONSUMER_SECRET: PACKAGED_CONSUMER_SECRET,
         TETHR_SF_JWT_KEY_FILE: keyFile
       };
     });
@@ -142,6 +166,7 @@ for (const shape of SHAPES) {
         await relay.exited;
       }
       assert.ok(!relay.stderr.includes('"dead-lettered"'), relay.stderr.slice(-2000));
+      assertNoSecrets(relay, tethr, org.fake.oauth.issued);
       const orgId = org.fake.org.all('Organization')[0]!.Id;
       const caseCapture = JSON.stringify(tethr.captures.get(tethrSessionId(orgId, records[0]!.id))!.body);
       // Fields only field-level security could have hidden: the contact's e-mail, an e-mail body.
@@ -180,6 +205,7 @@ for (const shape of SHAPES) {
         tethrEnv
       );
       assert.equal(await run.exited, 0, run.stderr.slice(-2000));
+      assertNoSecrets(run, tethr, org.fake.oauth.issued);
       const result = (
         JSON.parse(run.stdout) as {
           result: { channels: Record<string, { outcome: string; delivered: number }> };
