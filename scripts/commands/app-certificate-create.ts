@@ -1,4 +1,4 @@
-import { lstat, writeFile } from 'node:fs/promises';
+import { lstat, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { generateKeyPair } from '../org/jwt-certificate.ts';
@@ -52,8 +52,15 @@ export default class AppCertificateCreate extends TethrCommand<AppCertificateCre
         throw messages.createError('error.OutputExists', [file]);
     }
     const pair = generateKeyPair({ commonName: flags['common-name'], days: flags.days });
-    await writePrivateFileAtomic(privateKeyFile, pair.privateKeyPem);
+    // The certificate first: if it cannot be written, no private key is left behind for a re-run
+    // to trip over (OutputExists); if the key then fails, the certificate without it goes too.
     await writeFile(certificateFile, pair.certificatePem, { mode: 0o644, flag: 'wx' });
+    try {
+      await writePrivateFileAtomic(privateKeyFile, pair.privateKeyPem);
+    } catch (error) {
+      await rm(certificateFile, { force: true });
+      throw error;
+    }
     this.styledObject({
       'private key (0600)': privateKeyFile,
       certificate: certificateFile,

@@ -3,7 +3,7 @@ import { fromConnectionFile, type OrgConnection } from '../contracts/org-connect
 import { tethrAppCredentialFromEnv } from '../org/app-credential.ts';
 import { appVariantOf, buildConnectionFile } from '../org/connection-builder.ts';
 import { readConnection } from '../org/connection-files.ts';
-import { runDoctor } from '../org/doctor.ts';
+import { PROPAGATION_WINDOW_MS, runDoctor } from '../org/doctor.ts';
 import { detectOrgShape } from '../org/org-shape.ts';
 import { loadMessages } from '../shared/messages.ts';
 import { AGE_VARS, APP_CREDENTIAL_VARS, envSection, LEGACY_VARS } from './env-vars.ts';
@@ -35,7 +35,7 @@ export default class Doctor extends TethrCommand<DoctorCommandResult> {
   public static override readonly summary =
     'Prove that Tethr can sign in and read every channel, the way Tethr will.';
   public static override readonly description =
-    "With --connection: signs in exactly as Tethr does. For the packaged app that is Tethr's own credential from the environment (TETHR_SF_CONSUMER_KEY with TETHR_SF_JWT_KEY_FILE for the JWT bearer flow, or TETHR_SF_CONSUMER_SECRET for client credentials); for an org-local or legacy app, the credential in the file. A new app is retried while it propagates (up to 10 minutes). Then, as the integration user, it reads one closed conversation per channel selecting every field the relay reads, and the Conversation Closed event. With --target-org (an admin login) it also checks the org's side: channels, the Messaging extension, flows, the generated access permission set and its assignment, the app's OAuth policies and the event delivery allocation. Every failure names its cause and fix. Exits 1 when a check fails.";
+    "With --connection: signs in exactly as Tethr does. For the packaged app that is Tethr's own credential from the environment (TETHR_SF_CONSUMER_KEY with TETHR_SF_JWT_KEY_FILE for the JWT bearer flow, or TETHR_SF_CONSUMER_SECRET for client credentials); for an org-local or legacy app, the credential in the file. A new app is retried while it propagates (up to 10 minutes, --wait). Then, as the integration user, it reads one closed conversation per channel selecting every field the relay reads, and the Conversation Closed event. With --target-org (an admin login) it also checks the org's side: channels, the Messaging extension, flows, the generated access permission set and its assignment, the app's OAuth policies and the event delivery allocation. Every failure names its cause and fix. Exits 1 when a check fails.";
   public static override readonly examples = [
     '<%= config.bin %> <%= command.id %> --connection tethr-00D5g000004abcD.connection.json',
     '<%= config.bin %> <%= command.id %> --connection acme.connection.json --target-org acme',
@@ -57,7 +57,17 @@ export default class Doctor extends TethrCommand<DoctorCommandResult> {
         'Admin login of the org: adds the org-side checks (and builds the connection when none is given).'
     }),
     'api-version': Flags.orgApiVersion(),
-    'legacy-connected-app': legacyConnectedAppFlag
+    'legacy-connected-app': legacyConnectedAppFlag,
+    wait: Flags.integer({
+      char: 'w',
+      summary: 'Minutes to keep retrying a consumer key the org does not know yet.',
+      description:
+        'A new or just installed app takes 2 to 10 minutes to propagate; until then Salesforce answers as if the key were wrong. 0 answers at once (for a key you know is old, or a script).',
+      default: PROPAGATION_WINDOW_MS / 60_000,
+      min: 0,
+      max: 60,
+      helpGroup: 'WAITING'
+    })
   };
 
   public async run(): Promise<DoctorCommandResult> {
@@ -85,6 +95,7 @@ export default class Doctor extends TethrCommand<DoctorCommandResult> {
       connection,
       appCredential: tethrAppCredentialFromEnv(),
       ...(admin ? { adminConnection: admin } : {}),
+      propagationWindowMs: flags.wait * 60_000,
       onProgress: spinnerProgress(this)
     });
 

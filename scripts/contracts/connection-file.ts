@@ -54,10 +54,10 @@ export interface PackagedConnection extends ConnectionCommon {
 
 export interface LocalConnection extends ConnectionCommon {
   app: 'local';
-  authFlow: 'client_credentials' | 'jwt_bearer';
+  /** an org-local app has no certificate of Tethr's, so it signs in with its own secret */
+  authFlow: 'client_credentials';
   consumerKey: string;
-  /** required for client_credentials; absent for jwt_bearer (the private key stays with Tethr) */
-  consumerSecret?: string;
+  consumerSecret: string;
 }
 
 export interface LegacyConnection extends ConnectionCommon {
@@ -254,17 +254,13 @@ export function parseConnectionFile(data: unknown, source: string): ConnectionFi
   if (app === 'packaged') {
     file = { ...base, app, authFlow: authFlow as PackagedConnection['authFlow'] };
   } else if (app === 'local') {
-    const consumerKey = stringField(obj, 'consumerKey', problems, { secret: true });
-    const local: LocalConnection = {
+    file = {
       ...base,
       app,
-      authFlow: authFlow as LocalConnection['authFlow'],
-      consumerKey
+      authFlow: 'client_credentials',
+      consumerKey: stringField(obj, 'consumerKey', problems, { secret: true }),
+      consumerSecret: stringField(obj, 'consumerSecret', problems, { secret: true })
     };
-    if (authFlow === 'client_credentials' || obj.consumerSecret !== undefined) {
-      local.consumerSecret = stringField(obj, 'consumerSecret', problems, { secret: true });
-    }
-    file = local;
   } else {
     file = {
       ...base,

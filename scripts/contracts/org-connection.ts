@@ -47,10 +47,7 @@ export function fromConnectionFile(file: ConnectionFile): OrgConnection {
     createdAt: file.createdAt
   };
   if (file.app === 'local') {
-    connection.fileSecrets = {
-      consumerKey: file.consumerKey,
-      ...(file.consumerSecret !== undefined ? { consumerSecret: file.consumerSecret } : {})
-    };
+    connection.fileSecrets = { consumerKey: file.consumerKey, consumerSecret: file.consumerSecret };
   } else if (file.app === 'legacy-connected-app') {
     connection.fileSecrets = {
       consumerKey: file.consumerKey,

@@ -81,12 +81,13 @@ export async function buildConnectionFile(conn: Connection, options: BuildOption
     file = { ...common, app: 'packaged', authFlow: authFlow as 'jwt_bearer' | 'client_credentials' };
   } else if (options.app === 'local') {
     const consumer = await readExternalClientAppCredentials(conn, options.shape.namespace);
+    // assertFlowForApp above: an org-local app signs in with client credentials only.
     file = {
       ...common,
       app: 'local',
-      authFlow: authFlow as 'jwt_bearer' | 'client_credentials',
+      authFlow: 'client_credentials',
       consumerKey: consumer.consumerKey,
-      ...(authFlow === 'client_credentials' ? { consumerSecret: consumer.consumerSecret } : {})
+      consumerSecret: consumer.consumerSecret
     };
   } else {
     const env = options.env ?? process.env;

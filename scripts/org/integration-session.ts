@@ -356,9 +356,8 @@ export function openIntegrationSession(
 ): IntegrationSession {
   const { appCredential, ...sessionOptions } = options;
   if (sessionOptions.tokenProvider) return new IntegrationSession(connection, undefined, sessionOptions);
-  // Tethr's own credential matters only where the org's file does not carry one.
-  // (A local app's JWT sign-in uses the org's own consumer key with Tethr's signing key.)
-  const needsTethr = !connection.fileSecrets || connection.authFlow === 'jwt_bearer';
+  // Tethr's own credential matters only where the org's file does not carry one (packaged app).
+  const needsTethr = !connection.fileSecrets;
   const app =
     'appCredential' in options
       ? appCredential

@@ -285,6 +285,24 @@ describe('tethr-sf doctor --connection, packaged app', () => {
     assert.ok(org.fake.server.find('oauth.token').length > 1, 'retried while the app might still propagate');
   });
 
+  it('--wait 0: an unknown packaged key is answered at once, with one token request and no wait', async () => {
+    setTethrEnv({ TETHR_SF_CONSUMER_KEY: '3MVG9not.the.packaged.key', TETHR_SF_JWT_KEY_FILE: keyFile });
+    const before = now;
+    const run = await runCommand(Doctor, ['--connection', connectionFile, '--wait', '0', '--json']);
+    assert.equal(run.exitCode, 1);
+    assert.equal(check(report(run), SIGN_IN_JWT).diagnosis?.code, 'packaged-app-unknown');
+    assert.equal(org.fake.server.find('oauth.token').length, 1);
+    assert.equal(now, before, 'did not sleep');
+  });
+
+  it('waits the default 10 minutes for an unknown packaged key before it says so', async () => {
+    setTethrEnv({ TETHR_SF_CONSUMER_KEY: '3MVG9not.the.packaged.key', TETHR_SF_JWT_KEY_FILE: keyFile });
+    const before = now;
+    const run = await runCommand(Doctor, ['--connection', connectionFile, '--json']);
+    assert.equal(check(report(run), SIGN_IN_JWT).diagnosis?.code, 'packaged-app-unknown');
+    assert.ok(now - before <= 10 * 60_000 && now - before >= 9 * 60_000, `waited ${now - before} ms`);
+  });
+
   it('sandbox refresh: a token for another org id stops with the fix', async () => {
     org.fake.oauth.orgId = '00D000000000999EAA';
     try {
