@@ -9,6 +9,7 @@ import { takeOverStopSignals } from './delivery-flags.ts';
 import { APP_CREDENTIAL_VARS, envSection } from './env-vars.ts';
 import { databaseUrlFlag, logLevelFlag, pubsubEndpointFlag, statusIntervalFlag } from './relay-flags.ts';
 import { TethrCommand } from './tethr-command.ts';
+import { inGroup } from './shared-flags.ts';
 
 export interface RelayServeResult {
   replicaId: string;
@@ -37,33 +38,41 @@ export default class RelayServe extends TethrCommand<RelayServeResult> {
     'database-url': databaseUrlFlag,
     'pubsub-endpoint': pubsubEndpointFlag,
     'replica-id': Flags.string({
-      summary: "This replica's name in leases and logs (default: host name and pid)."
+      summary: "This replica's name in leases and logs (default: host name and pid).",
+      helpGroup: 'REPLICAS'
     }),
     'lease-seconds': Flags.integer({
       summary:
         "How long an org stays with a replica that stops renewing (a dead replica's orgs move after this).",
       min: 2,
       max: 600,
-      default: 30
+      default: 30,
+      helpGroup: 'REPLICAS'
     }),
     'http-port': Flags.integer({
       summary: 'Port for /healthz, /readyz and /metrics (0: any free port).',
       min: 0,
       max: 65535,
-      default: 9464
+      default: 9464,
+      helpGroup: 'HEALTH AND METRICS'
     }),
-    'http-host': Flags.string({ summary: 'Address the HTTP server listens on.', default: '0.0.0.0' }),
+    'http-host': Flags.string({
+      summary: 'Address the HTTP server listens on.',
+      default: '0.0.0.0',
+      helpGroup: 'HEALTH AND METRICS'
+    }),
     'max-orgs': Flags.integer({
       summary: 'At most this many orgs on this replica (default: its share of all).',
-      min: 1
+      min: 1,
+      helpGroup: 'REPLICAS'
     }),
     'drain-timeout': Flags.integer({
       summary: 'Seconds a stop waits for in-flight deliveries.',
       min: 1,
       default: 30
     }),
-    'status-interval': statusIntervalFlag,
-    'log-level': logLevelFlag
+    'status-interval': inGroup(statusIntervalFlag, 'LOGGING'),
+    'log-level': inGroup(logLevelFlag, 'LOGGING')
   };
 
   public async run(): Promise<RelayServeResult> {

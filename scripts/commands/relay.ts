@@ -20,6 +20,7 @@ import { openRelaySession } from '../relay/org-session.ts';
 import { connectionFlags } from './window-flags.ts';
 import { AGE_VARS, APP_CREDENTIAL_VARS, envSection, TETHR_API_VARS } from './env-vars.ts';
 import { TethrCommand } from './tethr-command.ts';
+import { inGroup } from './shared-flags.ts';
 import {
   logLevelFlag,
   modeFlag,
@@ -79,29 +80,32 @@ export default class Relay extends TethrCommand<RelayResult> {
 
   public static override readonly flags = {
     ...connectionFlags,
-    mode: modeFlag,
-    sink: sinkFlag,
-    checkpoint: Flags.file({
-      summary:
-        'Checkpoint file (default .tethr/relay-<orgId>.checkpoint). One per org and topic; `tethr-sf relay checkpoint show <file>` prints it.'
-    }),
-    'dead-letter': Flags.file({
-      summary: 'Dead-letter file for undeliverable records (default: next to the checkpoint).'
-    }),
-    'pubsub-endpoint': pubsubEndpointFlag,
-    'start-at': startAtFlag,
-    'on-invalid-replay': onInvalidReplayFlag,
-    'num-requested': numRequestedFlag,
-    'session-id': sessionIdFlag,
-    'tethr-concurrency': tethrConcurrencyFlag,
+    mode: inGroup(modeFlag, 'DELIVERY'),
+    sink: inGroup(sinkFlag, 'DELIVERY'),
+    'session-id': inGroup(sessionIdFlag, 'DELIVERY'),
+    'tethr-concurrency': inGroup(tethrConcurrencyFlag, 'DELIVERY'),
     'connect-hourly-limit': Flags.integer({
       summary:
         'Connect API conversation-entries calls per hour the relay may spend (Messaging transcripts; Salesforce allows 1,000 by default).',
       min: 1,
-      default: DEFAULT_CONNECT_HOURLY_LIMIT
+      default: DEFAULT_CONNECT_HOURLY_LIMIT,
+      helpGroup: 'DELIVERY'
     }),
-    'status-interval': statusIntervalFlag,
-    'log-level': logLevelFlag
+    checkpoint: Flags.file({
+      summary:
+        'Checkpoint file (default .tethr/relay-<orgId>.checkpoint). One per org and topic; `tethr-sf relay checkpoint show <file>` prints it.',
+      helpGroup: 'STATE'
+    }),
+    'dead-letter': Flags.file({
+      summary: 'Dead-letter file for undeliverable records (default: next to the checkpoint).',
+      helpGroup: 'STATE'
+    }),
+    'pubsub-endpoint': inGroup(pubsubEndpointFlag, 'STREAM'),
+    'start-at': inGroup(startAtFlag, 'STREAM'),
+    'on-invalid-replay': inGroup(onInvalidReplayFlag, 'STREAM'),
+    'num-requested': inGroup(numRequestedFlag, 'STREAM'),
+    'status-interval': inGroup(statusIntervalFlag, 'LOGGING'),
+    'log-level': inGroup(logLevelFlag, 'LOGGING')
   };
 
   public async run(): Promise<RelayResult> {
