@@ -124,9 +124,11 @@ describe('bin/tethr-sf.js', () => {
     assert.deepEqual(headers(long.stdout), [
       'USAGE',
       'FLAGS',
+      'WAITING FLAGS',
       'GLOBAL FLAGS',
       'DESCRIPTION',
       'EXAMPLES',
+      'FLAG DESCRIPTIONS',
       'ENVIRONMENT VARIABLES'
     ]);
     assert.match(long.stdout, /^USAGE\n {2}\$ tethr-sf doctor /m);
@@ -134,7 +136,7 @@ describe('bin/tethr-sf.js', () => {
     assert.match(long.stdout, /^ENVIRONMENT VARIABLES\n {2}SF_TARGET_ORG /m);
     const short = tethrSf(['doctor', '-h']);
     assert.equal(short.status, 0, short.stderr);
-    assert.deepEqual(headers(short.stdout), ['USAGE', 'FLAGS', 'GLOBAL FLAGS']);
+    assert.deepEqual(headers(short.stdout), ['USAGE', 'FLAGS', 'WAITING FLAGS', 'GLOBAL FLAGS']);
     assert.ok(long.stdout.startsWith(short.stdout.trimEnd()), '-h is the start of --help');
   });
 

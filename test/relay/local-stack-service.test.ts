@@ -165,7 +165,12 @@ it(
       () => serve.stderr.slice(-3000)
     );
     assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
-    assert.ok(/Tethr has [1-9]\d* captures/.test(stack.stdout), 'Tethr holds the captures');
+    // The stack prints its status every --interval-seconds: wait for a line after the deliveries.
+    await waitFor(
+      () => /Tethr has [1-9]\d* captures/.test(stack.stdout),
+      30_000,
+      () => `Tethr holds no captures; the stack printed:\n${stack.stdout.slice(-2000)}`
+    );
 
     serve.process.kill('SIGTERM');
     assert.equal(await serve.exited, 0, serve.stderr.slice(-2000));
