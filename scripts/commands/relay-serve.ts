@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { parsePubSubEndpoint } from '../relay/pubsub-endpoint.ts';
 import { jsonLogger, type LogLevel } from '../relay/relay-logger.ts';
-import { openDatabase } from '../relay/service/database.ts';
+import { openDatabase, type Database } from '../relay/service/database.ts';
 import { RelayService } from '../relay/service/relay-service.ts';
 import { tethrAppCredentialFromEnv } from '../org/app-credential.ts';
 import { takeOverStopSignals } from './delivery-flags.ts';
@@ -82,10 +82,8 @@ export default class RelayServe extends TethrCommand<RelayServeResult> {
     const logger = jsonLogger({ level: flags['log-level'] as LogLevel });
     // Read once: a packaged-app credential with a typo fails here, not at the first org.
     const appCredential = tethrAppCredentialFromEnv(process.env, { requireConsumerKey: false });
-    const database = await openDatabase(flags['database-url'], {
-      applicationName: `tethr-relay ${replicaId}`.slice(0, 63),
-      onIdleError: (error) => logger.log('warn', 'database connection lost; the pool reconnects', { error })
-    });
+    // Before the database: sf's own SIGTERM handler throws instead of stopping, so a signal during
+    // the connect and migrations would be lost and the replica would start anyway.
     const stop = new AbortController();
     const restoreSignals = takeOverStopSignals((signal) => {
       if (stop.signal.aborted) {
@@ -95,7 +93,13 @@ export default class RelayServe extends TethrCommand<RelayServeResult> {
       logger.log('info', `${signal} received: draining every org and releasing its lease`, {});
       stop.abort();
     });
+    let database: Database | undefined;
     try {
+      database = await openDatabase(flags['database-url'], {
+        applicationName: `tethr-relay ${replicaId}`.slice(0, 63),
+        onIdleError: (error) => logger.log('warn', 'database connection lost; the pool reconnects', { error })
+      });
+      if (stop.signal.aborted) return { replicaId, stopped: true };
       await new RelayService({
         database,
         replicaId,
@@ -112,7 +116,7 @@ export default class RelayServe extends TethrCommand<RelayServeResult> {
       }).run();
     } finally {
       restoreSignals();
-      await database.close().catch(() => undefined);
+      await database?.close().catch(() => undefined);
     }
     return { replicaId, stopped: true };
   }

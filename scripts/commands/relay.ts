@@ -61,6 +61,14 @@ function relayCounts(summary: RelaySummary) {
   };
 }
 
+/** What a stop signal needs, filled in as the start goes on. */
+interface StartState {
+  stop: AbortController;
+  stopRetries: AbortController;
+  lock?: CheckpointLock;
+  logger?: RelayLogger;
+}
+
 export default class Relay extends TethrCommand<RelayResult> {
   public static override readonly summary =
     'Forward Conversation Closed events from one Salesforce org to Tethr as they happen.';
@@ -109,6 +117,35 @@ export default class Relay extends TethrCommand<RelayResult> {
   };
 
   public async run(): Promise<RelayResult> {
+    // Ours from the first moment: sf's own SIGTERM handler throws instead of stopping, and a signal
+    // that arrived during the start (reading files, taking the lock) would be lost and the relay
+    // would run on. A stop before the subscription makes the relay end at once.
+    const start: StartState = { stop: new AbortController(), stopRetries: new AbortController() };
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (start.stop.signal.aborted) {
+        start.logger?.log(
+          'warn',
+          `${signal} received again: stopping without waiting for in-flight work`,
+          {}
+        );
+        void (start.lock?.release() ?? Promise.resolve()).finally(() => process.exit(130));
+        return;
+      }
+      start.logger?.log('info', `${signal} received: draining in-flight work and writing the checkpoint`, {});
+      start.stop.abort();
+      start.stopRetries.abort();
+    };
+    const restoreSignals = takeOverStopSignals(onSignal);
+    try {
+      return await this.relay(start);
+    } finally {
+      restoreSignals();
+      await start.lock?.release();
+    }
+  }
+
+  private async relay(start: StartState): Promise<RelayResult> {
+    const { stop, stopRetries } = start;
     const { flags } = await this.parse(Relay);
     const { connection } = await loadConnection(flags);
     const endpoint = parsePubSubEndpoint(flags['pubsub-endpoint']);
@@ -117,68 +154,51 @@ export default class Relay extends TethrCommand<RelayResult> {
     const logger = withFields(jsonLogger({ level: flags['log-level'] as LogLevel }), {
       orgId: connection.orgId
     });
+    start.logger = logger;
     const checkpoint = flags.checkpoint ?? (await defaultCheckpoint(connection.orgId, logger));
     const deadLetterPath = flags['dead-letter'] ?? defaultDeadLetterPath(checkpoint);
     const tethr = sinkSpec.type === 'tethr' ? tethrClientFromEnv() : undefined;
-    const lock = await CheckpointLock.acquire(checkpoint);
-    const stop = new AbortController();
-    const stopRetries = new AbortController();
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stop.signal.aborted) {
-        logger.log('warn', `${signal} received again: stopping without waiting for in-flight work`, {});
-        void lock.release().finally(() => process.exit(130));
-        return;
-      }
-      logger.log('info', `${signal} received: draining in-flight work and writing the checkpoint`, {});
-      stop.abort();
-      stopRetries.abort();
-    };
-    const restoreSignals = takeOverStopSignals(onSignal);
+    start.lock = await CheckpointLock.acquire(checkpoint);
     const deadLetters = new DeadLetterFile(deadLetterPath, { orgId: connection.orgId });
-    try {
-      if (tethr) await checkTethr(tethr, { signal: stop.signal, logger });
-      const sink = createSink(sinkSpec, {
-        mode: flags.mode,
-        deadLetters,
-        logger,
-        signal: stopRetries.signal,
-        json: this.jsonEnabled(),
-        ...(tethr ? { tethr } : {}),
-        concurrency: flags['tethr-concurrency']
-      });
-      const summary = await runRelay({
-        connection,
-        session: openRelaySession(connection),
-        mode: flags.mode,
-        sink,
-        deadLetters,
-        checkpointPath: checkpoint,
-        endpoint,
-        logger,
-        signal: stop.signal,
-        stopRetries,
-        numRequested: flags['num-requested'],
-        startAt: flags['start-at'],
-        onInvalidReplay: flags['on-invalid-replay'] as InvalidReplayPolicy,
-        sessionIdScheme: flags['session-id'],
-        connectBudget: new HourlyBudget({ perHour: flags['connect-hourly-limit'], logger }),
-        statusIntervalMs: flags['status-interval'] * 1000
-      });
-      const { apiUsage, counts } = relayCounts(summary);
-      return {
-        topic: connection.eventTopic,
-        mode: flags.mode,
-        sink: sink.name,
-        checkpoint,
-        deadLetterFile: deadLetterPath,
-        ...counts,
-        salesforceRequests: apiUsage.requests,
-        salesforceApiCalls: apiUsage.countedCalls
-      };
-    } finally {
-      restoreSignals();
-      await lock.release();
-    }
+    if (tethr) await checkTethr(tethr, { signal: stop.signal, logger });
+    const sink = createSink(sinkSpec, {
+      mode: flags.mode,
+      deadLetters,
+      logger,
+      signal: stopRetries.signal,
+      json: this.jsonEnabled(),
+      ...(tethr ? { tethr } : {}),
+      concurrency: flags['tethr-concurrency']
+    });
+    const summary = await runRelay({
+      connection,
+      session: openRelaySession(connection),
+      mode: flags.mode,
+      sink,
+      deadLetters,
+      checkpointPath: checkpoint,
+      endpoint,
+      logger,
+      signal: stop.signal,
+      stopRetries,
+      numRequested: flags['num-requested'],
+      startAt: flags['start-at'],
+      onInvalidReplay: flags['on-invalid-replay'] as InvalidReplayPolicy,
+      sessionIdScheme: flags['session-id'],
+      connectBudget: new HourlyBudget({ perHour: flags['connect-hourly-limit'], logger }),
+      statusIntervalMs: flags['status-interval'] * 1000
+    });
+    const { apiUsage, counts } = relayCounts(summary);
+    return {
+      topic: connection.eventTopic,
+      mode: flags.mode,
+      sink: sink.name,
+      checkpoint,
+      deadLetterFile: deadLetterPath,
+      ...counts,
+      salesforceRequests: apiUsage.requests,
+      salesforceApiCalls: apiUsage.countedCalls
+    };
   }
 }
 

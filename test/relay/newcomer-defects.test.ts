@@ -194,6 +194,32 @@ describe('defect 7: the Tethr side checked at start', () => {
   });
 });
 
+describe('a stop during the start', () => {
+  it('SIGTERM while the relay reads files and takes its lock ends it, with the lock released', async () => {
+    const checkpoint = join(env.dir, 'early-stop.checkpoint');
+    for (let round = 0; round < 3; round += 1) {
+      const relay = env.spawn('relay', env.relayArgs(['--checkpoint', checkpoint]));
+      // As soon as the lock exists: the relay is still starting (token, subscription to come).
+      await waitFor(
+        () =>
+          access(`${checkpoint}.lock`).then(
+            () => true,
+            () => false
+          ),
+        20_000
+      );
+      relay.process.kill('SIGTERM');
+      const exited = await Promise.race([
+        relay.exited,
+        new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 15_000).unref())
+      ]);
+      if (exited === 'hung') relay.process.kill('SIGKILL');
+      assert.equal(exited, 0, `round ${round}: ${relay.stderr.slice(-2000)}`);
+      await assert.rejects(access(`${checkpoint}.lock`), { code: 'ENOENT' });
+    }
+  });
+});
+
 describe('defect 8: a readable checkpoint', () => {
   it('names the default checkpoint .checkpoint, renames the old .json name, and `relay checkpoint show` prints it', async () => {
     const { dir } = env;
