@@ -9,6 +9,21 @@ import type { SfError } from '@salesforce/core/sfError';
  * status, commandName, warnings) and names the causes, when there are any, in one line.
  */
 export abstract class TethrCommand<T> extends SfCommand<T> {
+  /**
+   * sf-plugins-core answers SIGINT and SIGTERM with `this.exit(130)`, which throws from inside the
+   * signal listener: Node prints an ExitError stack trace, or, where something catches uncaught
+   * exceptions, the command runs on as if nothing happened. A stop exits with 130 here, quietly;
+   * long-running commands (relay, relay serve, backfill, verify --resend, dead-letters retry) take
+   * the signals over to drain first (takeOverStopSignals).
+   */
+  public override async init(): Promise<void> {
+    await super.init();
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const) {
+      process.removeAllListeners(signal);
+      process.on(signal, () => process.exit(130));
+    }
+  }
+
   protected override async catch(error: Error | SfError): Promise<never> {
     if (this.jsonEnabled()) {
       const logJson = this.logJson.bind(this);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -8,8 +8,10 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
-  statSync
+  statSync,
+  writeFileSync
 } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -199,6 +201,56 @@ describe('bin/tethr-sf.js', () => {
       assert.match(String(refused.stderr), /tethr-sf needs Node\.js 22 or newer; this is v\d+/);
       assert.match(String(refused.stderr), /Install Node\.js 22/);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a stop (Ctrl+C, SIGTERM) of a command that is waiting', () => {
+  it('exits 130 quietly, without the ExitError stack sf-plugins-core would print', async () => {
+    // A "Salesforce" that accepts connections and never answers: doctor waits on its sign-in.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const dir = mkdtempSync(join(tmpdir(), 'tethr-cli-stop-'));
+    try {
+      const file = join(dir, 'local.connection.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          schema: 'tethr-salesforce-connection/v2',
+          app: 'local',
+          authFlow: 'client_credentials',
+          orgId: '00D000000000001EAA',
+          instanceUrl: `http://127.0.0.1:${port}`,
+          isSandbox: false,
+          namespace: '',
+          integrationUsername: 'tethr.integration@example.com',
+          channels: ['Case'],
+          apiVersion: '62.0',
+          createdAt: '2026-12-01T00:00:00.000Z',
+          consumerKey: '3MVG9local.key',
+          consumerSecret: 'local-secret-value'
+        }),
+        { mode: 0o600 }
+      );
+      const child = spawn(process.execPath, [BIN, 'doctor', '--connection', file], {
+        cwd: ROOT,
+        env: SPAWN.env,
+        stdio: ['ignore', 'pipe', 'pipe']
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      // Once it is waiting on the sign-in (the connection reached the silent server).
+      await new Promise<void>((resolve) => silent.once('connection', () => resolve()));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 130, output);
+      assert.doesNotMatch(output, /ExitError|EEXIT|at process\./);
+      assert.ok(!output.includes('local-secret-value'));
+    } finally {
+      silent.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
