@@ -106,7 +106,6 @@ export const CHANNEL_REGISTRY: Readonly<Record<Channel, ChannelDefinition>> = {
           'FromAddress',
           'FromName',
           'Incoming',
-          'Subject',
           'TextBody',
           'HtmlBody'
         ]
@@ -114,7 +113,7 @@ export const CHANNEL_REGISTRY: Readonly<Record<Channel, ChannelDefinition>> = {
       {
         object: 'CaseComment',
         via: { parent: 'Case', relationship: 'CaseComments', orderBy: 'CreatedDate' },
-        fields: ['Id', 'CommentBody', 'CreatedDate', 'CreatedById', 'IsPublished'],
+        fields: ['Id', 'CommentBody', 'CreatedDate', 'CreatedById'],
         lookups: [{ relationship: 'CreatedBy', object: 'User', fields: ['Name'] }]
       }
     ],

@@ -26,7 +26,6 @@ export interface EmailMessageRecord {
   FromAddress?: string | null;
   FromName?: string | null;
   Incoming?: boolean | null;
-  Subject?: string | null;
   TextBody?: string | null;
   HtmlBody?: string | null;
 }
@@ -38,7 +37,6 @@ export interface CaseCommentRecord {
   CreatedDate: string;
   CreatedById?: string | null;
   CreatedBy?: NamedRef | null;
-  IsPublished?: boolean | null;
 }
 
 export interface CaseRecord {

@@ -71,7 +71,8 @@ export class ConversationOrg {
     const id = this.id('500');
     const created = closedAt - 3_600_000;
     const contactId = this.id('003');
-    const emails: EmailMessageRecord[] = [];
+    // Rows hold fields the relay does not select too (as an org does); SOQL returns only the selected.
+    const emails: Array<EmailMessageRecord & { Subject?: string }> = [];
     for (let i = 0; i < (options.emails ?? 2); i += 1) {
       const incoming = i % 2 === 0;
       emails.push({
@@ -88,7 +89,7 @@ export class ConversationOrg {
         HtmlBody: null
       });
     }
-    const comments: CaseCommentRecord[] = [];
+    const comments: Array<CaseCommentRecord & { IsPublished?: boolean }> = [];
     for (let i = 0; i < (options.comments ?? 1); i += 1) {
       comments.push({
         Id: this.id('00a'),

@@ -43,11 +43,10 @@ export const CHANNEL_LIST = [
         'FromAddress',
         'FromName',
         'Incoming',
-        'Subject',
         'TextBody',
         'HtmlBody'
       ],
-      CaseComment: ['Id', 'CommentBody', 'CreatedDate', 'CreatedById', 'IsPublished']
+      CaseComment: ['Id', 'CommentBody', 'CreatedDate', 'CreatedById']
     }
   },
   {
