@@ -7,7 +7,6 @@ import { defaultDeadLetterPath } from '../relay/default-paths.ts';
 import { jsonLogger } from '../relay/relay-logger.ts';
 import { createSink } from '../relay/sink-factory.ts';
 import { parseSinkOption } from '../relay/sink-option.ts';
-import { tethrClientFromEnv } from '../relay/tethr-env.ts';
 import { parseTimeWindow } from '../shared/iso-time.ts';
 import { loadMessages } from '../shared/messages.ts';
 import {
@@ -165,9 +164,7 @@ export default class Backfill extends TethrCommand<BackfillResult> {
       logger,
       signal: stop.signal,
       json: this.jsonEnabled(),
-      ...(spec.type === 'tethr' && tethrUrl
-        ? { tethr: tethrClientFromEnv(process.env, { baseUrl: tethrUrl }) }
-        : {})
+      ...(tethrUrl ? { tethrUrl } : {})
     });
     const restoreSignals = takeOverStopSignals(() => stop.abort());
     // One bar per channel: sf's Progress cannot be restarted once finished, and its default

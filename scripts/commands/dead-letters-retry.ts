@@ -6,7 +6,6 @@ import type { DeadLetterReason, DeadLetterSummary } from '../relay/dead-letters.
 import { jsonLogger } from '../relay/relay-logger.ts';
 import { createSink } from '../relay/sink-factory.ts';
 import { parseSinkOption } from '../relay/sink-option.ts';
-import { tethrClientFromEnv } from '../relay/tethr-env.ts';
 import { deliveryResender } from '../relay/verify/resend.ts';
 import { retryDeadLetters, type RetriedLetter } from '../relay/verify/retry-dead-letters.ts';
 import {
@@ -163,9 +162,7 @@ export default class DeadLettersRetry extends TethrCommand<DeadLettersRetryResul
             logger,
             signal: stop.signal,
             json: this.jsonEnabled(),
-            ...(spec.type === 'tethr' && tethrUrl
-              ? { tethr: tethrClientFromEnv(process.env, { baseUrl: tethrUrl }) }
-              : {})
+            ...(tethrUrl ? { tethrUrl } : {})
           });
           sinkName = sink.name;
           return sink;

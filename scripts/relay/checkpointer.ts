@@ -1,3 +1,4 @@
+import { withTimeout } from '../shared/with-timeout.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import { LeaseLostError } from './lease-lost.ts';
 import type { OrderedAcknowledger } from './ordered-acknowledger.ts';
@@ -69,23 +70,11 @@ export class Checkpointer {
    * that long (returning false) and stops retrying: the last chance before the relay stops.
    */
   async flush(deadlineMs?: number): Promise<boolean> {
-    if (deadlineMs === undefined) {
-      await this.#flushAll();
-      return true;
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), deadlineMs);
-    });
     const written = this.#flushAll().then(() => true);
-    written.catch(() => undefined); // after the deadline nobody awaits it
-    try {
-      const done = await Promise.race([written, expired]);
-      if (!done) this.#closed = true;
-      return done;
-    } finally {
-      clearTimeout(timer);
-    }
+    if (deadlineMs === undefined) return written;
+    const done = (await withTimeout(written, deadlineMs)) ?? false;
+    if (!done) this.#closed = true;
+    return done;
   }
 
   async #flushAll(): Promise<void> {

@@ -28,6 +28,7 @@ import { SchemaCache } from './schema-cache.ts';
 import type { Sink } from './sinks/sink.ts';
 import { Subscription, type StreamEndDetails } from './subscription.ts';
 import { TranscriptsHandler } from './transcripts-handler.ts';
+import { withTimeout } from '../shared/with-timeout.ts';
 
 // One org's relay: the pipeline from its Pub/Sub stream to its sink and its checkpoint. Both
 // `tethr-sf relay` (one org, file checkpoint) and `tethr-sf relay serve` (many orgs, PostgreSQL)
@@ -793,12 +794,3 @@ function round(ms: number): number {
 
 /** How long shutdown keeps trying to write the last checkpoint to a failing store. */
 const CHECKPOINT_FLUSH_DEADLINE_MS = 10_000;
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-    timer.unref();
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}

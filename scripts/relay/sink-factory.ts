@@ -32,6 +32,8 @@ export function createSink(
     json: boolean;
     /** a shared client (relay serve: one per Tethr instance); default: from TETHR_API_* */
     tethr?: TethrClient;
+    /** without a client: the org's own Tethr instance, in place of TETHR_API_URL */
+    tethrUrl?: string;
     /** concurrent Tethr posts */
     concurrency?: number;
     policy?: BackoffPolicy;
@@ -44,7 +46,9 @@ export function createSink(
     spec.type === 'ndjson'
       ? new NdjsonSink(spec.path)
       : new TethrSink({
-          client: options.tethr ?? tethrClientFromEnv(),
+          client:
+            options.tethr ??
+            tethrClientFromEnv(process.env, options.tethrUrl ? { baseUrl: options.tethrUrl } : {}),
           deadLetters: options.deadLetters,
           logger: options.logger,
           signal: options.signal,

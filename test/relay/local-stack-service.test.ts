@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
+import { freeBase, freePort } from './helpers/ports.ts';
 import { MAIN, RelayChild, ROOT, TSX, waitFor } from './helpers/relay-env.ts';
 import { freshDatabase, type TestDatabase } from './postgres/test-database.ts';
 
@@ -17,33 +17,6 @@ const STACK = join(ROOT, 'test', 'relay', 'local-stack.ts');
 let dir = '';
 let database: TestDatabase;
 const children: RelayChild[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-async function freeBase(): Promise<number> {
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const ports = [base, base + 1, base + 2, base + 3];
-    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base;
-  }
-}
 
 function spawnChild(args: string[], env: Record<string, string> = {}): RelayChild {
   const child = new RelayChild(

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
+import { freeBase } from './helpers/ports.ts';
 import { MAIN, RelayChild, ROOT, TSX, waitFor } from './helpers/relay-env.ts';
 
 // The local stack (issue 12, defect 10, the relay half): stable ports (a fixed default, or
@@ -15,27 +15,6 @@ import { MAIN, RelayChild, ROOT, TSX, waitFor } from './helpers/relay-env.ts';
 const STACK = join(ROOT, 'test', 'relay', 'local-stack.ts');
 let dir = '';
 const children: RelayChild[] = [];
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-async function freeBase(): Promise<number> {
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    if (
-      (await portFree(base)) &&
-      (await portFree(base + 1)) &&
-      (await portFree(base + 2)) &&
-      (await portFree(base + 3))
-    )
-      return base;
-  }
-}
 
 function startStack(base: number, name = 'stack'): RelayChild {
   const child = new RelayChild(

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { access } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fromCredentialsBundle } from '../../scripts/contracts/org-connection.ts';
@@ -14,6 +13,7 @@ import { jsonLogger } from '../../scripts/relay/relay-logger.ts';
 import { runRelay } from '../../scripts/relay/relay-runner.ts';
 import { NdjsonSink } from '../../scripts/relay/sinks/ndjson-sink.ts';
 import { loadMessages } from '../../scripts/shared/messages.ts';
+import { freePort } from './helpers/ports.ts';
 import { MAIN, readNdjson, RelayEnv, TSX, waitFor } from './helpers/relay-env.ts';
 
 // Defects a newcomer hit with the single-org relay (issue 12), each tested the way it was seen:
@@ -31,15 +31,6 @@ before(async () => {
 after(async () => {
   await env.stop();
 });
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function collect() {
   const text: string[] = [];
@@ -70,7 +61,8 @@ describe('defect 6: "subscribed" only once Pub/Sub answered', () => {
       sink: new NdjsonSink(join(env.dir, 'closed.ndjson')),
       deadLetters: new DeadLetterFile(join(env.dir, 'closed.dead.ndjson')),
       checkpointPath: join(env.dir, 'closed.checkpoint'),
-      endpoint: parsePubSubEndpoint(`http://127.0.0.1:${await closedPort()}`),
+      // a port that was free a moment ago: nothing listens there
+      endpoint: parsePubSubEndpoint(`http://127.0.0.1:${await freePort()}`),
       logger: log.logger,
       signal: stop.signal,
       backoff: { baseMs: 20, capMs: 100 },

@@ -4,7 +4,8 @@ import { FakeSalesforceServer } from '../servers/salesforce/server.ts';
 import { FakeTethrServer } from '../servers/tethr/tethr-server.ts';
 import { ConversationOrg, registerConversationRoutes } from './helpers/fake-conversations.ts';
 import { waitFor } from './helpers/relay-env.ts';
-import { freePort, registerOrgsOAuth, ServiceEnv } from './helpers/service-env.ts';
+import { freePort } from './helpers/ports.ts';
+import { registerOrgsOAuth, ServiceEnv } from './helpers/service-env.ts';
 
 // One `relay serve` process, transcripts mode, four orgs: one healthy; one whose Salesforce
 // answers every read only after 30 s; one whose Salesforce is gone (connection refused); one whose

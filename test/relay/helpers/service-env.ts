@@ -24,7 +24,7 @@ import { consumerKeyOf, registerOrgsOAuth, type OrgsOAuthState } from './orgs-oa
 
 export { consumerKeyOf, registerOrgsOAuth, type OrgsOAuthState } from './orgs-oauth.ts';
 import { MAIN, readNdjson, RelayChild, TSX, waitFor } from './relay-env.ts';
-import { createServer } from 'node:net';
+import { freePort } from './ports.ts';
 
 // The relay service against the local fakes and a real PostgreSQL: one Salesforce (OAuth for every
 // org's bundle, the conversation routes), one multi-tenant Pub/Sub (an event log per org id), one
@@ -258,15 +258,4 @@ export class ServiceEnv {
     await Promise.all([this.sf.stop(), this.pubsub.stop(), this.tethr.stop()]);
     await rm(this.dir, { recursive: true, force: true });
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
 }

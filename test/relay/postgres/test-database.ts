@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from '../helpers/ports.ts';
 
 // A real PostgreSQL for the tests, never a mock. `TETHR_TEST_DATABASE_URL` names a server (CI and
 // `npm test` start one with with-postgres.sh); without it, the first test file that asks starts a
@@ -58,17 +58,6 @@ function postgresBinDir(): string {
       "No PostgreSQL found for the relay service tests: run `npm run setup` (installs Debian's postgresql), or set TETHR_TEST_DATABASE_URL."
     );
   return join(root, versions.at(-1)!, 'bin');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function startThrowawayCluster(): Promise<string> {
