@@ -15,16 +15,18 @@ export const sinkFlag = Flags.string({
 });
 
 /**
- * Replaces the handlers SfCommand installs for SIGINT/SIGTERM (they exit at once with code 130):
- * a delivering command must drain and write its checkpoint or cursor first. Returns the undo.
+ * Replaces the stop handlers already installed (TethrCommand's plain exit with code 130): a
+ * delivering command must drain and write its checkpoint or cursor first. Returns the undo.
  */
-export function takeOverStopSignals(onSignal: (signal: NodeJS.Signals) => void): () => void {
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+export function takeOverStopSignals(
+  onSignal: (signal: NodeJS.Signals) => void,
+  signals: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM']
+): () => void {
+  for (const signal of signals) {
+    process.removeAllListeners(signal);
+    process.on(signal, onSignal);
+  }
   return () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of signals) process.off(signal, onSignal);
   };
 }

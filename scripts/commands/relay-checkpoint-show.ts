@@ -72,22 +72,20 @@ export default class RelayCheckpointShow extends TethrCommand<RelayCheckpointSho
         max: 1
       });
       try {
+        const org = orgKey(flags['org-id']);
         const rows = await readPgCheckpoints(database, flags['org-id']);
         if (rows.length === 0)
           throw messages.createError('error.CheckpointNotFound', [
             `org ${flags['org-id']} in ${database.describe}`
           ]);
         views = rows.map((row) => ({
-          source: `${database.describe} (org ${orgKey(flags['org-id']!)})`,
+          source: `${database.describe} (org ${org})`,
           topic: row.topic,
           replayId: row.replayId.toString('base64'),
           updatedAt: row.updatedAt,
           acknowledged: row.acknowledged,
           epoch: row.epoch,
-          backfillCommand: messages.getMessage('command.BackfillSinceServiceOrg', [
-            orgKey(flags['org-id']!),
-            row.updatedAt
-          ])
+          backfillCommand: messages.getMessage('command.BackfillSinceServiceOrg', [org, row.updatedAt])
         }));
       } finally {
         await database.close();

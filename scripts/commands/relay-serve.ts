@@ -82,8 +82,8 @@ export default class RelayServe extends TethrCommand<RelayServeResult> {
     const logger = jsonLogger({ level: flags['log-level'] as LogLevel });
     // Read once: a packaged-app credential with a typo fails here, not at the first org.
     const appCredential = tethrAppCredentialFromEnv(process.env, { requireConsumerKey: false });
-    // Before the database: sf's own SIGTERM handler throws instead of stopping, so a signal during
-    // the connect and migrations would be lost and the replica would start anyway.
+    // Before the database: a stop during the connect and migrations closes the pool and ends the
+    // replica the way a later one does (TethrCommand's plain exit would skip that).
     const stop = new AbortController();
     const restoreSignals = takeOverStopSignals((signal) => {
       if (stop.signal.aborted) {

@@ -117,9 +117,9 @@ export default class Relay extends TethrCommand<RelayResult> {
   };
 
   public async run(): Promise<RelayResult> {
-    // Ours from the first moment: sf's own SIGTERM handler throws instead of stopping, and a signal
-    // that arrived during the start (reading files, taking the lock) would be lost and the relay
-    // would run on. A stop before the subscription makes the relay end at once.
+    // Ours from the first moment, not TethrCommand's plain exit: a stop during the start (reading
+    // files, taking the lock, asking Tethr for a token) ends the relay the way a later one does,
+    // lock released; before the subscription there is nothing to drain, so it ends at once.
     const start: StartState = { stop: new AbortController(), stopRetries: new AbortController() };
     const onSignal = (signal: NodeJS.Signals) => {
       if (start.stop.signal.aborted) {

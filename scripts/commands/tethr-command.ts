@@ -1,5 +1,6 @@
 import { SfCommand } from '@salesforce/sf-plugins-core';
 import type { SfError } from '@salesforce/core/sfError';
+import { takeOverStopSignals } from './delivery-flags.ts';
 
 /**
  * The base of every tethr-sf command. sf-plugins-core writes a failed command's --json error with
@@ -18,10 +19,7 @@ export abstract class TethrCommand<T> extends SfCommand<T> {
    */
   public override async init(): Promise<void> {
     await super.init();
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const) {
-      process.removeAllListeners(signal);
-      process.on(signal, () => process.exit(130));
-    }
+    takeOverStopSignals(() => process.exit(130), ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']);
   }
 
   protected override async catch(error: Error | SfError): Promise<never> {

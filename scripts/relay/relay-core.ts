@@ -743,9 +743,9 @@ export class OrgRelay {
           checkpoint: this.#o.checkpoints.location,
           error
         });
-        return true;
+        return undefined;
       });
-      if (!written)
+      if (written === false)
         logger.log(
           'error',
           'final checkpoint write did not finish in time: what was delivered since the last checkpoint is sent again on restart',
