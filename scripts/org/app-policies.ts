@@ -19,7 +19,8 @@ export interface AppPoliciesResult {
   deploy?: DeployOutcome;
 }
 
-interface PolicyRecord {
+/** The app's per-org OAuth policies, as the Metadata API reads ExtlClntAppOauthConfigurablePolicies. */
+export interface PolicyRecord {
   fullName?: string;
   clientCredentialsFlowUser?: string;
   commaSeparatedPermissionSet?: string;
@@ -29,6 +30,37 @@ interface PolicyRecord {
 }
 
 const truthy = (value: unknown) => value === true || value === 'true';
+
+/**
+ * Whether only admin-approved users may sign in and `permissionSet` approves them: named by its
+ * name, or by its Id (15 or 18 characters), which is what this module writes where the org refuses
+ * the name (the Metadata API page speaks of Ids).
+ */
+export function preAuthorizes(
+  policies: PolicyRecord | undefined,
+  permissionSet: string,
+  permissionSetId: string | undefined
+): boolean {
+  return (
+    policies?.permittedUsersPolicyType === 'AdminApprovedPreAuthorized' &&
+    (policies.commaSeparatedPermissionSet ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .some(
+        (reference) =>
+          reference === permissionSet ||
+          (permissionSetId !== undefined && reference.slice(0, 15) === permissionSetId.slice(0, 15))
+      )
+  );
+}
+
+/** Whether the client credentials flow is on and runs as `username`. */
+export function runsClientCredentialsAs(policies: PolicyRecord | undefined, username: string): boolean {
+  return (
+    truthy(policies?.isClientCredentialsFlowEnabled) &&
+    policies?.clientCredentialsFlowUser?.toLowerCase() === username.toLowerCase()
+  );
+}
 
 /**
  * Sets the app's per-org OAuth policies and the org setting that lets the credentials REST API
@@ -115,18 +147,9 @@ async function alreadyApplied(
         )) as unknown as Record<string, unknown>)
       : { enableClientSecretInRestApiAccess: true };
     return (
-      policies?.clientCredentialsFlowUser?.toLowerCase() === username.toLowerCase() &&
-      truthy(policies.isClientCredentialsFlowEnabled) &&
+      runsClientCredentialsAs(policies, username) &&
       policies.ipRelaxationPolicyType === 'Bypass' &&
-      policies.permittedUsersPolicyType === 'AdminApprovedPreAuthorized' &&
-      (policies.commaSeparatedPermissionSet ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .some(
-          (reference) =>
-            reference === permissionSet ||
-            (permissionSetId !== undefined && reference.slice(0, 15) === permissionSetId.slice(0, 15))
-        ) &&
+      preAuthorizes(policies, permissionSet, permissionSetId) &&
       truthy(settings?.enableClientSecretInRestApiAccess)
     );
   } catch {

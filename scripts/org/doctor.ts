@@ -12,6 +12,7 @@ import { loadMessages } from '../shared/messages.ts';
 import { noProgress, type ProgressListener } from '../shared/step.ts';
 import { grantsMatch, planAccess, readCurrentAccess } from './access-permission-sets.ts';
 import { permissionSetIds } from './access.ts';
+import { preAuthorizes, runsClientCredentialsAs, type PolicyRecord } from './app-policies.ts';
 import { credentialFor, type TethrAppCredential } from './app-credential.ts';
 import {
   IntegrationSession,
@@ -467,14 +468,6 @@ async function checkAccess(
   }
 }
 
-interface PolicyRecord {
-  clientCredentialsFlowUser?: string;
-  commaSeparatedPermissionSet?: string;
-  ipRelaxationPolicyType?: string;
-  isClientCredentialsFlowEnabled?: boolean | string;
-  permittedUsersPolicyType?: string;
-}
-
 async function checkPolicies(
   admin: Connection,
   connection: OrgConnection,
@@ -498,29 +491,17 @@ async function checkPolicies(
     return;
   }
   const problems: string[] = [];
-  const permissionSets = (policies?.commaSeparatedPermissionSet ?? '').split(',').map((s) => s.trim());
-  // app-policies writes the set's Id where the org refuses its name (the Metadata API page speaks of Ids).
   const accessId = (
     await permissionSetIds(admin, [INTEGRATION_ACCESS_PERMISSION_SET]).catch(() => new Map<string, string>())
   ).get(INTEGRATION_ACCESS_PERMISSION_SET);
-  const named = permissionSets.some(
-    (p) =>
-      p === INTEGRATION_ACCESS_PERMISSION_SET ||
-      (accessId !== undefined && p.slice(0, 15) === accessId.slice(0, 15))
-  );
-  if (policies?.permittedUsersPolicyType !== 'AdminApprovedPreAuthorized' || !named) {
+  if (!preAuthorizes(policies, INTEGRATION_ACCESS_PERMISSION_SET, accessId)) {
     problems.push(messages.getMessage('problem.notPreAuthorized', [INTEGRATION_ACCESS_PERMISSION_SET]));
   }
-  if (connection.authFlow === 'client_credentials') {
-    const enabled =
-      policies?.isClientCredentialsFlowEnabled === true ||
-      policies?.isClientCredentialsFlowEnabled === 'true';
-    if (
-      !enabled ||
-      policies?.clientCredentialsFlowUser?.toLowerCase() !== connection.integrationUsername.toLowerCase()
-    ) {
-      problems.push(messages.getMessage('problem.runAs', [connection.integrationUsername]));
-    }
+  if (
+    connection.authFlow === 'client_credentials' &&
+    !runsClientCredentialsAs(policies, connection.integrationUsername)
+  ) {
+    problems.push(messages.getMessage('problem.runAs', [connection.integrationUsername]));
   }
   if (policies?.ipRelaxationPolicyType !== 'Bypass') problems.push(messages.getMessage('problem.ip'));
   if (problems.length === 0)
