@@ -22,7 +22,6 @@ const messages = loadMessages('integration-user');
 export function integrationPermissionSets(namespace: string): string[] {
   return [qualify(INTEGRATION_PERMISSION_SET, namespace), INTEGRATION_ACCESS_PERMISSION_SET];
 }
-export { INTEGRATION_USER_ALIAS };
 
 export interface IntegrationUserOptions {
   /** defaults to the user found by alias, else tethr.integration.<orgId>@<email domain> */
