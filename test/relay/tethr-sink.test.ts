@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { DeadLetterFile } from '../../scripts/relay/dead-letters.ts';
 import { LeaseLostError, type OwnershipFence } from '../../scripts/relay/lease-lost.ts';
 import { FencedSink } from '../../scripts/relay/sinks/fenced-sink.ts';
+import { NdjsonSink } from '../../scripts/relay/sinks/ndjson-sink.ts';
 import { silentLogger } from '../../scripts/relay/relay-logger.ts';
 import { TethrSink } from '../../scripts/relay/sinks/tethr-sink.ts';
 import { chatCapture } from '../../scripts/tethr/capture-model.ts';
@@ -128,6 +129,21 @@ describe('TethrSink', () => {
     assert.equal(tethr.captures.has('0Mw000000000006AAA'), false);
     await assert.rejects(s.write(item('0Mw000000000007AAA')), { name: 'LeaseLostError' });
     assert.equal(tethr.captureRequests - before, 1);
+  });
+
+  it('refuses a batch after the lease is lost with a rejection, and writes none of it', async () => {
+    const { state, fence } = lease();
+    const file = join(dir, 'fenced-batch.ndjson');
+    const s = new FencedSink(new NdjsonSink(file), fence);
+    assert.deepEqual(await s.writeBatch!([item('0Mw000000000008AAA')]), ['delivered']);
+    state.lost = true;
+    let batch: Promise<unknown> | undefined;
+    assert.doesNotThrow(() => (batch = s.writeBatch!([item('0Mw000000000009AAA')])));
+    await assert.rejects(batch!, { name: 'LeaseLostError' });
+    await s.close();
+    const lines = (await readFile(file, 'utf8')).trim().split('\n');
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /0Mw000000000008AAA/);
   });
 
   it('gives up only when shut down, leaving the event unacknowledged', async () => {

@@ -17,24 +17,24 @@ export class FencedSink implements Sink {
   ) {
     this.name = inner.name;
     const batch = inner.writeBatch?.bind(inner);
-    if (batch) {
-      this.writeBatch = (items) => {
-        this.fence.assertCurrent();
-        return batch(items);
-      };
-    }
+    if (batch) this.writeBatch = (items) => this.#whileOwned(() => batch(items));
   }
 
   write(item: SinkItem): Promise<SinkOutcome> {
-    try {
-      this.fence.assertCurrent();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.inner.write(item);
+    return this.#whileOwned(() => this.inner.write(item));
   }
 
   close(): Promise<void> {
     return this.inner.close();
+  }
+
+  /** A lost lease is a rejection, as any failed write is, never a throw out of the caller's call. */
+  #whileOwned<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      this.fence.assertCurrent();
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return write();
   }
 }
