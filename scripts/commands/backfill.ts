@@ -18,7 +18,8 @@ import {
   type ServiceOrg
 } from './service-org.ts';
 import { channelsFlag, openConnection, parseChannels, progressBarOptions } from './window-flags.ts';
-import { sinkFlag, takeOverStopSignals } from './delivery-flags.ts';
+import { sinkFlag } from './delivery-flags.ts';
+import { takeOverStopSignals } from './stop-signals.ts';
 import { AGE_VARS, APP_CREDENTIAL_VARS, envSection, TETHR_API_VARS } from './env-vars.ts';
 import { inGroup } from './shared-flags.ts';
 import { TethrCommand } from './tethr-command.ts';

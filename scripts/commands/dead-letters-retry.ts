@@ -16,7 +16,7 @@ import {
   sourceArgs,
   type OpenedDeadLetters
 } from './dead-letters-store.ts';
-import { takeOverStopSignals } from './delivery-flags.ts';
+import { takeOverStopSignals } from './stop-signals.ts';
 import { AGE_VARS, APP_CREDENTIAL_VARS, envSection, TETHR_API_VARS } from './env-vars.ts';
 import { serviceOrgSession } from './service-org.ts';
 import { TethrCommand } from './tethr-command.ts';

@@ -5,7 +5,7 @@ import { jsonLogger, type LogLevel } from '../relay/relay-logger.ts';
 import { openDatabase, type Database } from '../relay/service/database.ts';
 import { RelayService } from '../relay/service/relay-service.ts';
 import { tethrAppCredentialFromEnv } from '../org/app-credential.ts';
-import { takeOverStopSignals } from './delivery-flags.ts';
+import { takeOverStopSignals } from './stop-signals.ts';
 import { APP_CREDENTIAL_VARS, envSection } from './env-vars.ts';
 import { databaseUrlFlag, logLevelFlag, pubsubEndpointFlag, statusIntervalFlag } from './relay-flags.ts';
 import { TethrCommand } from './tethr-command.ts';

@@ -14,7 +14,8 @@ import { runRelay, type InvalidReplayPolicy, type RelaySummary } from '../relay/
 import { checkSink, createSink } from '../relay/sink-factory.ts';
 import { parseSinkOption } from '../relay/sink-option.ts';
 import { checkTethr, tethrClientFromEnv } from '../relay/tethr-env.ts';
-import { sinkFlag, takeOverStopSignals } from './delivery-flags.ts';
+import { sinkFlag } from './delivery-flags.ts';
+import { takeOverStopSignals } from './stop-signals.ts';
 import { loadConnection } from './relay-connection.ts';
 import { openRelaySession } from '../relay/org-session.ts';
 import { connectionFlags } from './window-flags.ts';

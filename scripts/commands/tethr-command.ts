@@ -1,6 +1,6 @@
 import { SfCommand } from '@salesforce/sf-plugins-core';
 import type { SfError } from '@salesforce/core/sfError';
-import { takeOverStopSignals } from './delivery-flags.ts';
+import { takeOverStopSignals } from './stop-signals.ts';
 
 /**
  * The base of every tethr-sf command. sf-plugins-core writes a failed command's --json error with

@@ -34,7 +34,7 @@ import {
 import { parseTimeWindow } from '../shared/iso-time.ts';
 import { loadMessages } from '../shared/messages.ts';
 import { TethrStatusClient } from '../tethr/capture-status.ts';
-import { takeOverStopSignals } from './delivery-flags.ts';
+import { takeOverStopSignals } from './stop-signals.ts';
 import { AGE_VARS, APP_CREDENTIAL_VARS, envSection, TETHR_API_VARS } from './env-vars.ts';
 import {
   openServiceOrg,
