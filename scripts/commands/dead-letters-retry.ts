@@ -16,6 +16,7 @@ import {
   sourceArgs,
   type OpenedDeadLetters
 } from './dead-letters-store.ts';
+import { shortDetail } from './short-detail.ts';
 import { takeOverStopSignals } from './stop-signals.ts';
 import { AGE_VARS, APP_CREDENTIAL_VARS, envSection, TETHR_API_VARS } from './env-vars.ts';
 import { serviceOrgSession } from './service-org.ts';
@@ -264,7 +265,5 @@ function outcomeText(entry: DeadLettersRetryEntry): string {
     return messages.getMessage('outcome.not-retryable', [
       messages.getMessage(`why.${entry.reason ?? 'no-record'}`)
     ]);
-  const detail = entry.detail ?? '';
-  const short = detail.length > 120 ? `${detail.slice(0, 119)}…` : detail;
-  return messages.getMessage(`outcome.${entry.outcome}`, [entry.reason ?? '', short]);
+  return messages.getMessage(`outcome.${entry.outcome}`, [entry.reason ?? '', shortDetail(entry.detail)]);
 }

@@ -34,6 +34,7 @@ import {
 import { parseTimeWindow } from '../shared/iso-time.ts';
 import { loadMessages } from '../shared/messages.ts';
 import { TethrStatusClient } from '../tethr/capture-status.ts';
+import { shortDetail } from './short-detail.ts';
 import { takeOverStopSignals } from './stop-signals.ts';
 import { AGE_VARS, APP_CREDENTIAL_VARS, envSection, TETHR_API_VARS } from './env-vars.ts';
 import {
@@ -387,10 +388,7 @@ function defaultVerifyDeadLetterPath(connection: OrgConnection): string {
 
 function whyText(entry: NonNullable<VerifyResult['resend']>['stillMissing'][number]): string {
   if (entry.why === 'dead-lettered') {
-    // The table shows the start of the detail; --json and the dead-letter file have all of it.
-    const detail =
-      (entry.detail ?? '').length > 120 ? `${entry.detail!.slice(0, 119)}…` : (entry.detail ?? '');
-    return messages.getMessage('why.dead-lettered', [entry.reason ?? '', detail]);
+    return messages.getMessage('why.dead-lettered', [entry.reason ?? '', shortDetail(entry.detail)]);
   }
   if (entry.why === 'not-in-tethr-yet')
     return messages.getMessage('why.not-in-tethr-yet', [entry.statusAfterResend ?? 'Unknown']);
