@@ -1,4 +1,4 @@
-import { AssertionError } from 'node:assert';
+import assert, { AssertionError } from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 
 // A minimal oclif root: loading the real registry (every command and its imports) per test file
@@ -82,4 +82,24 @@ export async function runCommand<T>(command: RunnableCommand<T>, argv: string[])
   }
   assertNoSecrets(argv, run.stdout, run.stderr);
   return run;
+}
+
+/**
+ * A command class whose instances' run() resolves to T. oclif types the static run loosely (a
+ * command's result comes out as Promise<Promise<T>>); this ties T to the command instead.
+ */
+export interface CommandClass<T> {
+  run(argv: string[], opts: string): Promise<unknown>;
+  prototype: { run(): Promise<T> };
+}
+
+/** runCommand, with the result typed as the command's run() resolves. */
+export async function runCommandAs<T>(command: CommandClass<T>, argv: string[]): Promise<CommandRun<T>> {
+  return (await runCommand<unknown>(command, argv)) as CommandRun<T>;
+}
+
+/** The command's result; fails the test if it failed, with its error and the end of its stderr. */
+export function succeeded<T>(run: CommandRun<T>): T {
+  assert.equal(run.error, undefined, `${run.error?.message}\n${run.stderr.slice(-2000)}`);
+  return run.result!;
 }

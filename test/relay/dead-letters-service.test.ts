@@ -10,7 +10,7 @@ import { orgKey } from '../../scripts/contracts/org-connection.ts';
 import { PgDeadLetterStore } from '../../scripts/relay/service/pg-dead-letter-store.ts';
 import { loadMessages } from '../../scripts/shared/messages.ts';
 import { useTemporarySfHome } from '../commands/sf-home.ts';
-import { runCommand, type CommandRun } from '../commands/run-command.ts';
+import { runCommandAs, succeeded } from '../commands/run-command.ts';
 import { ServiceEnv } from './helpers/service-env.ts';
 import { testServerUrl } from './postgres/test-database.ts';
 
@@ -48,14 +48,6 @@ after(async () => {
   await sfHome.restore();
 });
 
-async function run<T>(command: unknown, argv: string[]): Promise<CommandRun<T>> {
-  return (await runCommand(command as never, argv)) as unknown as CommandRun<T>;
-}
-function ok<T>(result: CommandRun<T>): T {
-  assert.equal(result.error, undefined, `${result.error?.message}\n${result.stderr.slice(-2000)}`);
-  return result.result!;
-}
-
 it("lists, shows and retries a service org's dead letters in the database, under its stored session-id scheme", async () => {
   const now = Date.now();
   const readable = env.org.addCase(now - 120_000);
@@ -76,7 +68,7 @@ it("lists, shows and retries a service org's dead letters in the database, under
   await store.write({ reason: 'undecodable-event', detail: 'Avro decode failed', payload: 'AAAA' });
   env.tethr.refuseSessionIds.add(refused);
 
-  const listed = ok(await run<DeadLettersListResult>(List, ['--org-id', ORG, '--json']));
+  const listed = succeeded(await runCommandAs<DeadLettersListResult>(List, ['--org-id', ORG, '--json']));
   assert.equal(listed.source, `relay_dead_letters (org ${orgKey(ORG)}) in ${env.db.describe}`);
   assert.deepEqual(
     listed.letters.map((l) => [l.reason, l.objectType, l.recordId, l.sessionId]),
@@ -88,14 +80,16 @@ it("lists, shows and retries a service org's dead letters in the database, under
     'record-id scheme: the session id is the record id'
   );
   const [, rejectedLetter] = listed.letters;
-  const shown = ok(await run<DeadLettersShowResult>(Show, [rejectedLetter!.id, '--org-id', ORG]));
+  const shown = succeeded(
+    await runCommandAs<DeadLettersShowResult>(Show, [rejectedLetter!.id, '--org-id', ORG])
+  );
   assert.equal(shown.letter.payload, undefined);
-  const withPayload = ok(
-    await run<DeadLettersShowResult>(Show, [rejectedLetter!.id, '--org-id', ORG, '--payload'])
+  const withPayload = succeeded(
+    await runCommandAs<DeadLettersShowResult>(Show, [rejectedLetter!.id, '--org-id', ORG, '--payload'])
   );
   assert.deepEqual((withPayload.letter.payload as { sessionId: string }).sessionId, refused);
 
-  const conflicting = await run<DeadLettersRetryResult>(Retry, [
+  const conflicting = await runCommandAs<DeadLettersRetryResult>(Retry, [
     '--all',
     '--org-id',
     ORG,
@@ -111,7 +105,7 @@ it("lists, shows and retries a service org's dead letters in the database, under
     ])
   );
 
-  const retried = await run<DeadLettersRetryResult>(Retry, ['--all', '--org-id', ORG]);
+  const retried = await runCommandAs<DeadLettersRetryResult>(Retry, ['--all', '--org-id', ORG]);
   assert.equal(retried.exitCode, 1, retried.stderr);
   const result = retried.result!;
   assert.equal(result.sessionIdScheme, 'record-id');
@@ -137,7 +131,7 @@ it("lists, shows and retries a service org's dead letters in the database, under
     ],
     'the refused record has one letter, the new one'
   );
-  const missing = await run<DeadLettersShowResult>(Show, ['999999', '--org-id', ORG]);
+  const missing = await runCommandAs<DeadLettersShowResult>(Show, ['999999', '--org-id', ORG]);
   assert.equal(
     missing.error?.message,
     messages.getMessage('error.LetterNotFound', ['999999', listed.source])
@@ -156,7 +150,7 @@ it('verify --org-id counts the database dead letters and looks sessions up under
     .forOrg(ORG)
     .write({ reason: 'tethr-rejected', detail: 'HTTP 400', recordId: rejected, objectType: 'Case' });
   const args = ['--org-id', ORG, '--since', since, '--until', until, '--channels', 'Case', '--json'];
-  const first = ok(await run<VerifyResult>(Verify, args));
+  const first = succeeded(await runCommandAs<VerifyResult>(Verify, args));
   assert.equal(first.sessionIdScheme, 'record-id');
   assert.deepEqual(
     [first.totals.closed, first.totals.complete, first.totals.missing, first.totals.deadLettered],
@@ -175,7 +169,7 @@ it('verify --org-id counts the database dead letters and looks sessions up under
 
   // --resend writes what fails again to the org's dead letters in the database.
   env.tethr.refuseSessionIds.add(lost);
-  const resent = ok(await run<VerifyResult>(Verify, [...args, '--resend']));
+  const resent = succeeded(await runCommandAs<VerifyResult>(Verify, [...args, '--resend']));
   assert.equal(resent.resend!.recovered, 1);
   assert.equal(resent.resend!.deadLetterFile, `relay_dead_letters (org ${orgKey(ORG)})`);
   assert.deepEqual(
@@ -183,8 +177,8 @@ it('verify --org-id counts the database dead letters and looks sessions up under
     [[lost, 'dead-lettered', 'tethr-rejected']]
   );
   assert.ok(env.tethr.captures.has(rejected), 'resent under the bare record id');
-  const letters = ok(
-    await run<DeadLettersListResult>(List, ['--org-id', ORG, '--reason', 'tethr-rejected', '--json'])
+  const letters = succeeded(
+    await runCommandAs<DeadLettersListResult>(List, ['--org-id', ORG, '--reason', 'tethr-rejected', '--json'])
   );
   assert.ok(letters.letters.some((l) => l.recordId === lost));
   env.tethr.refuseSessionIds.delete(lost);
@@ -198,8 +192,8 @@ it("backfill --org-id sends under the stored scheme and writes the org's dead le
   const refused = env.org.addCase(now - 9.4 * 3_600_000);
   env.tethr.refuseSessionIds.add(refused);
   const cursor = join(env.dir, 'backfill.cursor.json');
-  const result = ok(
-    await run<BackfillResult>(Backfill, [
+  const result = succeeded(
+    await runCommandAs<BackfillResult>(Backfill, [
       '--org-id',
       ORG,
       '--since',
@@ -222,7 +216,7 @@ it("backfill --org-id sends under the stored scheme and writes the org's dead le
     [orgKey(ORG), refused]
   );
   assert.equal(rows.length, 1);
-  const conflicting = await run<BackfillResult>(Backfill, [
+  const conflicting = await runCommandAs<BackfillResult>(Backfill, [
     '--org-id',
     ORG,
     '--since',

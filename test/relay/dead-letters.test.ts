@@ -9,7 +9,7 @@ import { tethrSessionId } from '../../scripts/contracts/org-connection.ts';
 import { DeadLetterFile } from '../../scripts/relay/dead-letters.ts';
 import { loadMessages } from '../../scripts/shared/messages.ts';
 import { useTemporarySfHome } from '../commands/sf-home.ts';
-import { runCommand, type CommandRun } from '../commands/run-command.ts';
+import { runCommandAs, succeeded } from '../commands/run-command.ts';
 import { RelayEnv } from './helpers/relay-env.ts';
 import { deliverNow } from './helpers/verify-support.ts';
 
@@ -40,16 +40,6 @@ after(async () => {
   await sfHome.restore();
 });
 
-type Runnable<T> = { run(argv: string[], opts: string): Promise<unknown> } & {
-  prototype: { run(): Promise<T> };
-};
-async function run<T>(command: Runnable<T>, argv: string[]): Promise<CommandRun<T>> {
-  return (await runCommand(command as never, argv)) as unknown as CommandRun<T>;
-}
-function ok<T>(result: CommandRun<T>): T {
-  assert.equal(result.error, undefined, `${result.error?.message}\n${result.stderr.slice(-2000)}`);
-  return result.result!;
-}
 const where = () => ['--dead-letter', file, '--credentials', env.bundlePath];
 
 describe('list, show and retry on a dead-letter file', () => {
@@ -91,8 +81,8 @@ describe('list, show and retry on a dead-letter file', () => {
   });
 
   it('lists reason, when, record and session id, newest first, and no customer text', async () => {
-    const listed = await run<DeadLettersListResult>(List, where());
-    const result = ok(listed);
+    const listed = await runCommandAs<DeadLettersListResult>(List, where());
+    const result = succeeded(listed);
     assert.equal(result.source, file);
     assert.equal(result.total, 5);
     assert.deepEqual(
@@ -111,50 +101,50 @@ describe('list, show and retry on a dead-letter file', () => {
       assert.ok(!listed.stdout.includes(text), `the listing shows ${text}`);
     assert.ok(listed.stdout.includes(messages.getMessage('info.source', [file])));
     assert.match(listed.stdout, new RegExp(`│ ${rejected} +│ ${sid(rejected).replace('.', '\\.')} +│`));
-    const only = ok(
-      await run<DeadLettersListResult>(List, [...where(), '--reason', 'record-not-found', '--json'])
+    const only = succeeded(
+      await runCommandAs<DeadLettersListResult>(List, [...where(), '--reason', 'record-not-found', '--json'])
     );
     assert.deepEqual(
       only.letters.map((l) => l.recordId),
       [gone, hidden]
     );
-    const limited = await run<DeadLettersListResult>(List, [...where(), '--limit', '2']);
+    const limited = await runCommandAs<DeadLettersListResult>(List, [...where(), '--limit', '2']);
     assert.ok(limited.stdout.includes(messages.getMessage('info.more', [2, 5])));
   });
 
   it('shows one letter; the payload only with --payload', async () => {
-    const [letter] = ok(
-      await run<DeadLettersListResult>(List, [...where(), '--reason', 'tethr-rejected'])
+    const [letter] = succeeded(
+      await runCommandAs<DeadLettersListResult>(List, [...where(), '--reason', 'tethr-rejected'])
     ).letters;
-    const shown = await run<DeadLettersShowResult>(Show, [letter!.id, ...where()]);
-    const result = ok(shown);
+    const shown = await runCommandAs<DeadLettersShowResult>(Show, [letter!.id, ...where()]);
+    const result = succeeded(shown);
     assert.equal(result.letter.detail.length > 0, true);
     assert.equal(result.letter.payload, undefined);
     assert.ok(shown.stdout.includes(messages.getMessage('info.payloadHidden')));
     assert.ok(!shown.stdout.includes('Where is my order'));
-    const full = await run<DeadLettersShowResult>(Show, [letter!.id, ...where(), '--payload']);
-    const payload = ok(full).letter.payload as { sessionId: string };
+    const full = await runCommandAs<DeadLettersShowResult>(Show, [letter!.id, ...where(), '--payload']);
+    const payload = succeeded(full).letter.payload as { sessionId: string };
     assert.equal(payload.sessionId, sid(rejected));
     assert.ok(full.stdout.includes('Where is my order'), 'the capture, customer text and all');
-    const missing = await run<DeadLettersShowResult>(Show, ['no-such-id', ...where()]);
+    const missing = await runCommandAs<DeadLettersShowResult>(Show, ['no-such-id', ...where()]);
     assert.equal(missing.error?.message, messages.getMessage('error.LetterNotFound', ['no-such-id', file]));
   });
 
   it('refuses a retry without the connection, or without saying which letters', async () => {
-    const noConnection = await run<DeadLettersRetryResult>(Retry, ['--all', '--dead-letter', file]);
+    const noConnection = await runCommandAs<DeadLettersRetryResult>(Retry, ['--all', '--dead-letter', file]);
     assert.equal(noConnection.error?.message, messages.getMessage('error.RetryNeedsConnection', [file]));
-    const none = await run<DeadLettersRetryResult>(Retry, where());
+    const none = await runCommandAs<DeadLettersRetryResult>(Retry, where());
     assert.equal(none.error?.message, messages.getMessage('error.ChooseLetters'));
-    const unknown = await run<DeadLettersRetryResult>(Retry, ['no-such-id', ...where()]);
+    const unknown = await runCommandAs<DeadLettersRetryResult>(Retry, ['no-such-id', ...where()]);
     assert.equal(unknown.error?.message, messages.getMessage('error.LetterNotFound', ['no-such-id', file]));
   });
 
   it('keeps what fails again as a dead letter with its new reason, and exits 1', async () => {
-    const [letter] = ok(
-      await run<DeadLettersListResult>(List, [...where(), '--reason', 'tethr-rejected'])
+    const [letter] = succeeded(
+      await runCommandAs<DeadLettersListResult>(List, [...where(), '--reason', 'tethr-rejected'])
     ).letters;
     const posts = env.tethr.captureRequests;
-    const retried = await run<DeadLettersRetryResult>(Retry, [letter!.id, ...where()]);
+    const retried = await runCommandAs<DeadLettersRetryResult>(Retry, [letter!.id, ...where()]);
     assert.equal(retried.exitCode, 1);
     const result = retried.result!;
     assert.equal(env.tethr.captureRequests, posts + 1, 'sent once more');
@@ -162,8 +152,8 @@ describe('list, show and retry on a dead-letter file', () => {
       result.letters.map((l) => [l.id, l.outcome, l.reason, l.letter]),
       [[letter!.id, 'failed-again', 'tethr-rejected', 'replaced']]
     );
-    const after = ok(
-      await run<DeadLettersListResult>(List, [...where(), '--reason', 'tethr-rejected'])
+    const after = succeeded(
+      await runCommandAs<DeadLettersListResult>(List, [...where(), '--reason', 'tethr-rejected'])
     ).letters;
     assert.equal(after.length, 1, 'still one letter for the record');
     assert.notEqual(after[0]!.id, letter!.id, 'the new attempt wrote it');
@@ -173,7 +163,7 @@ describe('list, show and retry on a dead-letter file', () => {
   it('once the causes are fixed, delivers through the normal path and marks only what was delivered', async () => {
     env.tethr.refuseSessionIds.delete(sid(rejected));
     const soql = env.org.soql.length;
-    const retried = await run<DeadLettersRetryResult>(Retry, [...where(), '--all']);
+    const retried = await runCommandAs<DeadLettersRetryResult>(Retry, [...where(), '--all']);
     assert.equal(retried.exitCode, 1, 'one record is still gone');
     const result = retried.result!;
     assert.deepEqual(
@@ -206,7 +196,7 @@ describe('list, show and retry on a dead-letter file', () => {
     for (const id of [rejected, hidden, session])
       assert.ok(env.tethr.captures.has(sid(id)), `${id} is in Tethr`);
 
-    const left = ok(await run<DeadLettersListResult>(List, where()));
+    const left = succeeded(await runCommandAs<DeadLettersListResult>(List, where()));
     assert.deepEqual(
       left.letters.map((l) => [l.reason, l.recordId]),
       [
@@ -214,10 +204,10 @@ describe('list, show and retry on a dead-letter file', () => {
         ['undecodable-event', null]
       ]
     );
-    const all = ok(await run<DeadLettersListResult>(List, [...where(), '--include-retried']));
+    const all = succeeded(await runCommandAs<DeadLettersListResult>(List, [...where(), '--include-retried']));
     assert.equal(all.letters.filter((l) => l.retriedAt).length, 3);
     // Nothing to do for the delivered ones: retrying one again is refused.
-    const again = await run<DeadLettersRetryResult>(Retry, [byRecord.get(hidden)!.id, ...where()]);
+    const again = await runCommandAs<DeadLettersRetryResult>(Retry, [byRecord.get(hidden)!.id, ...where()]);
     assert.match(
       again.error?.message ?? '',
       new RegExp(`^Dead letter ${byRecord.get(hidden)!.id} was already retried`)
@@ -228,22 +218,22 @@ describe('list, show and retry on a dead-letter file', () => {
     // The missing record appears (restored from the recycle bin, say).
     const template = env.org.cases.get(hidden)!;
     env.org.cases.set(gone, { ...template, record: { ...template.record, Id: gone } });
-    const retried = await run<DeadLettersRetryResult>(Retry, [
+    const retried = await runCommandAs<DeadLettersRetryResult>(Retry, [
       ...where(),
       '--reason',
       'record-not-found',
       '--remove'
     ]);
-    const result = ok(retried);
+    const result = succeeded(retried);
     assert.equal(retried.exitCode, 0);
     assert.deepEqual(
       result.letters.map((l) => [l.recordId, l.outcome, l.letter]),
       [[gone, 'delivered', 'removed']]
     );
-    const all = ok(await run<DeadLettersListResult>(List, [...where(), '--include-retried']));
+    const all = succeeded(await runCommandAs<DeadLettersListResult>(List, [...where(), '--include-retried']));
     assert.ok(!all.letters.some((l) => l.recordId === gone), 'removed for good');
 
-    const verify = (await runCommand(Verify, [
+    const verify = await runCommandAs<VerifyResult>(Verify, [
       '--credentials',
       env.bundlePath,
       '--dead-letter',
@@ -253,8 +243,8 @@ describe('list, show and retry on a dead-letter file', () => {
       '--until',
       new Date(now).toISOString(),
       '--json'
-    ])) as unknown as CommandRun<VerifyResult>;
-    const counted = ok(verify);
+    ]);
+    const counted = succeeded(verify);
     assert.equal(counted.totals.closed, 4);
     assert.equal(counted.totals.deadLettered, 0, 'retried and removed letters are not dead letters any more');
     assert.equal(counted.totals.missing, 0);

@@ -6,7 +6,7 @@ import type { SessionIdScheme } from '../../scripts/contracts/org-connection.ts'
 import type { VerifyResult } from '../../scripts/commands/verify.ts';
 import { sessionIdOf } from '../../scripts/relay/verify/session-ids.ts';
 import { useTemporarySfHome } from '../commands/sf-home.ts';
-import { runCommand, type CommandRun } from '../commands/run-command.ts';
+import { runCommandAs, succeeded } from '../commands/run-command.ts';
 import { RelayEnv, waitFor, type RelayChild } from './helpers/relay-env.ts';
 import { schemeOfDelivered } from './helpers/verify-support.ts';
 
@@ -36,13 +36,7 @@ after(async () => {
 });
 
 async function verify(args: string[]): Promise<VerifyResult> {
-  const run = (await runCommand(Verify, [
-    '--credentials',
-    env.bundlePath,
-    ...args
-  ])) as unknown as CommandRun<VerifyResult>;
-  assert.equal(run.error, undefined, `${run.error?.message}\n${run.stderr.slice(-2000)}`);
-  return run.result!;
+  return succeeded(await runCommandAs<VerifyResult>(Verify, ['--credentials', env.bundlePath, ...args]));
 }
 
 function startRelay(checkpoint: string, deadLetters: string): RelayChild {

@@ -15,7 +15,7 @@ import { TethrClient } from '../../scripts/tethr/tethr-client.ts';
 import { loadMessages } from '../../scripts/shared/messages.ts';
 import type { VerifyResult } from '../../scripts/commands/verify.ts';
 import { useTemporarySfHome } from '../commands/sf-home.ts';
-import { runCommand, type CommandRun } from '../commands/run-command.ts';
+import { runCommandAs, succeeded, type CommandRun } from '../commands/run-command.ts';
 import { writeConnectionFile } from '../../scripts/org/connection-files.ts';
 import { packagedConnectionFile } from '../org/fixtures.ts';
 import { RelayEnv } from './helpers/relay-env.ts';
@@ -59,14 +59,8 @@ async function verify(args: string[]): Promise<CommandRun<VerifyResult>> {
   ]);
 }
 
-/** Verify's run() is typed Promise<Promise<...>> through oclif's static run: cast once here. */
 async function runVerify(argv: string[]): Promise<CommandRun<VerifyResult>> {
-  return (await runCommand(Verify, argv)) as unknown as CommandRun<VerifyResult>;
-}
-
-function ok(run: CommandRun<VerifyResult>): VerifyResult {
-  assert.equal(run.error, undefined, `${run.error?.message}\n${run.stderr.slice(-2000)}`);
-  return run.result!;
+  return runCommandAs<VerifyResult>(Verify, argv);
 }
 
 /** The rows of a printed table: first cell -> the others. */
@@ -114,7 +108,7 @@ describe('a window with complete, in-progress, excluded, unknown and rejected se
   it('prints closed, complete, in progress, not found, unknown, excluded, dead-lettered and missing per channel', async () => {
     const requests = env.tethr.statusRequests;
     const run = await verify(['--since', since, '--until', until, '--batch-size', '3']);
-    const result = ok(run);
+    const result = succeeded(run);
     const rows = tableRows(run.stdout);
     //                                               closed complete inProgress notFound unknown excluded deadLettered missing
     assert.deepEqual(rows.get(CHANNEL_REGISTRY.Case.label), ['7', '3', '1', '2', '0', '1', '1', '2']);
@@ -163,7 +157,7 @@ describe('a window with complete, in-progress, excluded, unknown and rejected se
   });
 
   it('--json gives the same counts and the ids of the missing ones, with their dead letters', async () => {
-    const result = ok(await verify(['--since', since, '--until', until, '--json']));
+    const result = succeeded(await verify(['--since', since, '--until', until, '--json']));
     assert.deepEqual(result.totals, {
       closed: 9,
       complete: 4,
@@ -191,7 +185,7 @@ describe('a window with complete, in-progress, excluded, unknown and rejected se
     env.tethr.omitFromStatus.clear(); // Tethr answers for the transcript again
     const captures = env.tethr.captureRequests;
     const run = await verify(['--since', since, '--until', until, '--resend']);
-    const result = ok(run);
+    const result = succeeded(run);
     assert.equal(env.tethr.captureRequests - captures, 3, 'only the three missing ones are sent');
     assert.equal(env.tethr.captures.get(sid(neverSent))!.path, '/capture/v2/case');
     assert.equal(env.tethr.captures.get(sid(transcript))!.path, '/capture/v2/chat');
@@ -212,13 +206,13 @@ describe('a window with complete, in-progress, excluded, unknown and rejected se
 
   it('after the cause is fixed, --resend closes the gap and a second verify shows zero missing', async () => {
     env.tethr.refuseSessionIds.clear();
-    const fixed = ok(await verify(['--since', since, '--until', until, '--resend', '--json']));
+    const fixed = succeeded(await verify(['--since', since, '--until', until, '--resend', '--json']));
     assert.deepEqual(
       [fixed.resend!.attempted, fixed.resend!.recovered, fixed.resend!.stillMissing.length],
       [1, 1, 0]
     );
     const run = await verify(['--since', since, '--until', until]);
-    const result = ok(run);
+    const result = succeeded(run);
     assert.equal(result.totals.missing, 0);
     assert.deepEqual(result.missing, []);
     assert.equal(result.totals.closed, 9);
@@ -256,7 +250,7 @@ describe('--connection', () => {
         scheme,
         '--json'
       ]);
-      const result = ok(run);
+      const result = succeeded(run);
       assert.equal(result.orgId, ORG_ID);
       assert.equal(result.totals.closed, 9);
       assert.equal(result.totals.missing, 0);
@@ -374,7 +368,7 @@ describe('guards', () => {
 
   it('retries a status request Tethr answers 503, and fails with the cause when Tethr refuses', async () => {
     env.tethr.statusFaults.push({ status: 503 }, { status: 429 });
-    const result = ok(await verify(['--since', since, '--until', until, '--json']));
+    const result = succeeded(await verify(['--since', since, '--until', until, '--json']));
     assert.equal(result.totals.complete, 2);
     const saved = process.env.TETHR_API_CLIENT_SECRET;
     process.env.TETHR_API_CLIENT_SECRET = 'not-the-secret';
@@ -413,7 +407,7 @@ describe('an org whose relay sends record-id session ids', () => {
 
   it('--session-id record-id looks up and resends under the bare record ids', async () => {
     const args = ['--credentials', env.bundlePath, '--since', since, '--until', until, '--channels', 'Case'];
-    const resent = ok(await runVerify([...args, '--session-id', 'record-id', '--resend', '--json']));
+    const resent = succeeded(await runVerify([...args, '--session-id', 'record-id', '--resend', '--json']));
     assert.equal(resent.sessionIdScheme, 'record-id');
     assert.deepEqual(
       resent.missing.map((m) => [m.recordId, m.sessionId]),
@@ -422,7 +416,7 @@ describe('an org whose relay sends record-id session ids', () => {
     assert.equal(resent.resend!.recovered, 1);
     assert.ok(env.tethr.captures.has(lost), 'sent under the record id, as the relay would');
     assert.ok(!env.tethr.captures.has(sessionIdOf(ORG_ID, lost, 'org-and-record')));
-    const again = ok(await runVerify([...args, '--session-id', 'record-id', '--json']));
+    const again = succeeded(await runVerify([...args, '--session-id', 'record-id', '--json']));
     assert.equal(again.totals.missing, 0);
   });
 });
@@ -435,7 +429,7 @@ describe('a long window', () => {
     for (let i = 0; i < 250; i += 1) env.org.addCase(now - 30 * 3_600_000 + i * 1000);
     const requests = env.tethr.statusRequests;
     const run = await verify(['--since', since, '--until', until, '--channels', 'Case']);
-    const result = ok(run);
+    const result = succeeded(run);
     assert.equal(result.totals.closed, 250);
     // 100 + 100 + 50, and one look-up of 20 under the other scheme: nothing in the window was
     // ever delivered, so verify checks it is not looking under the wrong sessionIds.
