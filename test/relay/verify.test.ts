@@ -3,15 +3,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CHANNEL_REGISTRY, CHANNELS } from '../../scripts/contracts/channels.ts';
 import type { SessionIdScheme } from '../../scripts/contracts/org-connection.ts';
-import { fromCredentialsBundle } from '../../scripts/contracts/org-connection.ts';
-import { BundleSession } from '../../scripts/org/bundle-auth.ts';
-import { readBundle } from '../../scripts/org/credentials-bundle.ts';
 import { DeadLetterFile } from '../../scripts/relay/dead-letters.ts';
 import { silentLogger } from '../../scripts/relay/relay-logger.ts';
 import { TethrSink } from '../../scripts/relay/sinks/tethr-sink.ts';
 import { deliveryResender } from '../../scripts/relay/verify/resend.ts';
 import { otherScheme, sessionIdOf, SessionIdSchemeMismatch } from '../../scripts/relay/verify/session-ids.ts';
-import { TethrClient } from '../../scripts/tethr/tethr-client.ts';
 import { loadMessages } from '../../scripts/shared/messages.ts';
 import type { VerifyResult } from '../../scripts/commands/verify.ts';
 import { useTemporarySfHome } from '../commands/sf-home.ts';
@@ -19,7 +15,7 @@ import { runCommandAs, succeeded, type CommandRun } from '../commands/run-comman
 import { writeConnectionFile } from '../../scripts/org/connection-files.ts';
 import { packagedConnectionFile } from '../org/fixtures.ts';
 import { RelayEnv } from './helpers/relay-env.ts';
-import { deliverNow, schemeOfDelivered } from './helpers/verify-support.ts';
+import { deliverNow, deliveryParts, schemeOfDelivered } from './helpers/verify-support.ts';
 
 // `tethr-sf verify` against the local Salesforce and Tethr: a window where some sessions are
 // complete, in progress, excluded, unknown to Tethr or rejected by it; the table, --json and
@@ -339,16 +335,11 @@ describe('guards', () => {
   });
 
   it("refuses a capture whose sessionId is not the one looked up (the delivery path's own guard)", async () => {
-    const bundle = await readBundle(env.bundlePath);
+    const { connection, rest, client } = await deliveryParts(env);
     const signal = new AbortController().signal;
-    const client = new TethrClient({
-      baseUrl: new URL(env.tethr.url),
-      clientId: env.tethr.clientId,
-      clientSecret: env.tethr.clientSecret
-    });
     const resender = deliveryResender({
-      connection: fromCredentialsBundle(bundle),
-      rest: new BundleSession(bundle),
+      connection,
+      rest,
       deadLetters: new DeadLetterFile(join(env.dir, 'mismatch.dead-letters.ndjson')),
       logger: silentLogger,
       policy: { baseMs: 10, capMs: 50 },

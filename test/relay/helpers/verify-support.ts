@@ -2,6 +2,7 @@ import type { Channel } from '../../../scripts/contracts/channels.ts';
 import {
   fromCredentialsBundle,
   orgKey,
+  type OrgConnection,
   type SessionIdScheme
 } from '../../../scripts/contracts/org-connection.ts';
 import { BundleSession } from '../../../scripts/org/bundle-auth.ts';
@@ -10,7 +11,8 @@ import { closedRecordDelivery } from '../../../scripts/relay/backfill-delivery.t
 import { DeadLetterFile } from '../../../scripts/relay/dead-letters.ts';
 import { silentLogger } from '../../../scripts/relay/relay-logger.ts';
 import { TethrSink } from '../../../scripts/relay/sinks/tethr-sink.ts';
-import { TethrClient } from '../../../scripts/tethr/tethr-client.ts';
+import { tethrClientFromEnv } from '../../../scripts/relay/tethr-env.ts';
+import type { TethrClient } from '../../../scripts/tethr/tethr-client.ts';
 import type { RelayEnv } from './relay-env.ts';
 
 // What the verify tests share: delivering chosen conversations the way the relay does (so Tethr
@@ -18,6 +20,18 @@ import type { RelayEnv } from './relay-env.ts';
 // session-id scheme that was. Verify must look sessions up with the same scheme; the tests take
 // it from what was delivered instead of assuming it, so they hold whichever scheme the mapping
 // uses.
+
+/** What the delivery path needs: the org's connection and REST session (from the bundle), a Tethr client. */
+export async function deliveryParts(
+  env: RelayEnv
+): Promise<{ connection: OrgConnection; rest: BundleSession; client: TethrClient }> {
+  const bundle = await readBundle(env.bundlePath);
+  return {
+    connection: fromCredentialsBundle(bundle),
+    rest: new BundleSession(bundle),
+    client: tethrClientFromEnv(env.tethrEnv)
+  };
+}
 
 /** Sends these records through the normal delivery path (fetch, mapping, Tethr sink). */
 export async function deliverNow(
@@ -27,18 +41,13 @@ export async function deliverNow(
   deadLetterPath: string,
   sessionIdScheme?: SessionIdScheme
 ): Promise<string[]> {
-  const bundle = await readBundle(env.bundlePath);
+  const { connection, rest, client } = await deliveryParts(env);
   const deadLetters = new DeadLetterFile(deadLetterPath);
   const signal = new AbortController().signal;
   const policy = { baseMs: 10, capMs: 50 };
-  const client = new TethrClient({
-    baseUrl: new URL(env.tethr.url),
-    clientId: env.tethr.clientId,
-    clientSecret: env.tethr.clientSecret
-  });
   const delivery = closedRecordDelivery({
-    connection: fromCredentialsBundle(bundle),
-    rest: new BundleSession(bundle),
+    connection,
+    rest,
     sink: new TethrSink({ client, deadLetters, logger: silentLogger, policy, signal }),
     deadLetters,
     logger: silentLogger,
