@@ -34,12 +34,7 @@ const ORG = ServiceEnv.orgId(801);
 let env: ServiceEnv;
 before(async () => {
   env = await new ServiceEnv().start();
-  Object.assign(process.env, {
-    TETHR_DATABASE_URL: env.testDb.url,
-    TETHR_API_URL: env.tethr.url,
-    TETHR_API_CLIENT_ID: env.tethr.clientId,
-    TETHR_API_CLIENT_SECRET: env.tethr.clientSecret
-  });
+  Object.assign(process.env, { TETHR_DATABASE_URL: env.testDb.url, ...env.tethrEnv });
   await env.addOrg(ORG, { sessionIdScheme: 'record-id' });
 });
 after(async () => {

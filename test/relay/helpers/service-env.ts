@@ -139,6 +139,15 @@ export class ServiceEnv {
     return tethrSessionId(orgId, recordId);
   }
 
+  /** The local Tethr's URL and credentials as the TETHR_API_* environment variables. */
+  get tethrEnv(): Record<string, string> {
+    return {
+      TETHR_API_URL: this.tethr.url,
+      TETHR_API_CLIENT_ID: this.tethr.clientId,
+      TETHR_API_CLIENT_SECRET: this.tethr.clientSecret
+    };
+  }
+
   /** Runs `tethr-sf relay orgs ...` / `relay checkpoint show` (a child process) with --json; returns its result. */
   async command(
     name: 'orgs:add' | 'orgs:remove' | 'orgs:list' | 'checkpoint:show',
@@ -196,9 +205,7 @@ export class ServiceEnv {
         env: {
           ...process.env,
           TETHR_DATABASE_URL: this.testDb.url,
-          TETHR_API_URL: this.tethr.url,
-          TETHR_API_CLIENT_ID: this.tethr.clientId,
-          TETHR_API_CLIENT_SECRET: this.tethr.clientSecret,
+          ...this.tethrEnv,
           SF_DISABLE_TELEMETRY: 'true',
           SF_AUTOUPDATE_DISABLE: 'true',
           ...options.env
