@@ -58,12 +58,7 @@ it('matches letters by record id, its 15-character form and the session id, newe
   );
   const source = new DeadLetterFiles([relay, backfill, join(dir, 'absent.ndjson')]);
   const letters = await source.lettersFor(
-    ['500000000000001AAA', '500000000000002AAA', '500000000000003AAA', '500000000000004AAA'].map(
-      (recordId) => ({
-        recordId,
-        sessionId: `00D000000000001:${recordId}`
-      })
-    )
+    records('500000000000001AAA', '500000000000002AAA', '500000000000003AAA', '500000000000004AAA')
   );
   assert.deepEqual(Object.fromEntries(letters), {
     '500000000000001AAA': { reason: 'tethr-rejected', at: '2026-12-01T09:00:00.000Z' },
