@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { orgKey } from '../../scripts/contracts/org-connection.ts';
 import { loadMessages } from '../../scripts/shared/messages.ts';
-import { waitFor } from './helpers/relay-env.ts';
 import { ServiceEnv } from './helpers/service-env.ts';
 
 // A service org whose stored replay id fell out of Pub/Sub's retention while no replica ran: the
@@ -27,11 +26,7 @@ it(
     await env.addOrg(orgId, ServiceEnv.eventsOptions());
     const first = await env.spawnReplica('replay', { args: ['--log-level', 'info'] });
     env.publish(orgId, 3);
-    await waitFor(
-      async () => (await env.output('replay', orgId)).length === 3,
-      30_000,
-      () => first.stderr.slice(-2000)
-    );
+    await env.waitForOutput('replay', orgId, 3);
     first.process.kill('SIGTERM');
     assert.equal(await first.exited, 0, first.stderr.slice(-2000));
     const { rows } = await env.db.query<{ updated_at: Date }>(
@@ -51,11 +46,7 @@ it(
       messages.getMessage('action.BackfillTheGapServiceOrg', [orgKey(orgId), savedAt, 'EARLIEST'])
     );
     // EARLIEST: what is still retained arrives.
-    await waitFor(
-      async () => (await env.output('replay-again', orgId)).length === 2,
-      30_000,
-      () => second.stderr.slice(-2000)
-    );
+    await env.waitForOutput('replay-again', orgId, 2);
     assert.deepEqual(
       (await env.output('replay-again', orgId)).map((l) => l.eventId),
       later.slice(1).map((e) => e.id)
@@ -81,11 +72,7 @@ it(
     await env.addOrg(orgId, ServiceEnv.eventsOptions());
     const replica = await env.spawnReplica('readd', { args: ['--log-level', 'info'] });
     const before = env.publish(orgId, 3);
-    await waitFor(
-      async () => (await env.output('readd', orgId)).length === 3,
-      30_000,
-      () => replica.stderr.slice(-2000)
-    );
+    await env.waitForOutput('readd', orgId, 3);
     assert.equal(await env.removeOrg(orgId), 'removing');
     await replica.waitForLog((l) => l.msg === 'org removed' && l.orgId === orgKey(orgId), 30_000);
 
@@ -94,11 +81,7 @@ it(
 
     await env.addOrg(orgId, ServiceEnv.eventsOptions());
     const after = env.publish(orgId, 2);
-    await waitFor(
-      async () => (await env.output('readd', orgId)).length === 5,
-      30_000,
-      () => replica.stderr.slice(-2000)
-    );
+    await env.waitForOutput('readd', orgId, 5);
     assert.deepEqual(
       (await env.output('readd', orgId)).map((l) => l.eventId),
       [...before, ...after].map((e) => e.id),

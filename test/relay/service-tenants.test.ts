@@ -46,11 +46,7 @@ it('picks up orgs added, changed and removed while it runs', { timeout: 180_000 
   const replica = await env.spawnReplica('tenants', { leaseSeconds: 30, args: ['--log-level', 'info'] });
   const base = await env.httpBase('tenants');
   const early = env.publish(first, 5);
-  await waitFor(
-    async () => (await env.output('tenants', first)).length === 5,
-    30_000,
-    () => replica.stderr.slice(-2000)
-  );
+  await env.waitForOutput('tenants', first, 5);
 
   // Added while running: starts without a restart (and well before the 10 s tick: NOTIFY).
   const addedAt = Date.now();
@@ -66,11 +62,7 @@ it('picks up orgs added, changed and removed while it runs', { timeout: 180_000 
   ]);
   assert.equal(addSecond.status, 0, addSecond.stderr);
   const secondEvents = env.publish(added, 7);
-  await waitFor(
-    async () => (await env.output('tenants', added)).length === 7,
-    30_000,
-    () => replica.stderr.slice(-2000)
-  );
+  await env.waitForOutput('tenants', added, 7);
   console.log(
     `tenants: an added org delivered its first events ${Date.now() - addedAt} ms after \`relay orgs add\``
   );
@@ -105,11 +97,7 @@ it('picks up orgs added, changed and removed while it runs', { timeout: 180_000 
   );
   await waitFor(() => env.pubsub.streamsOf(first) === 1, 30_000);
   const afterChange = env.publish(first, 3);
-  await waitFor(
-    async () => (await env.output('tenants', 'changed')).length === 3,
-    30_000,
-    () => replica.stderr.slice(-2000)
-  );
+  await env.waitForOutput('tenants', 'changed', 3);
   assert.deepEqual(
     (await env.output('tenants', 'changed')).map((l) => l.eventId),
     afterChange.map((e) => e.id),

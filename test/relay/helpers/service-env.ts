@@ -238,6 +238,22 @@ export class ServiceEnv {
     return readNdjson(join(this.dir, replica, 'out', `${orgKey(orgId)}.ndjson`));
   }
 
+  /** Waits until a replica has written exactly `count` lines for an org (else fails with its stderr). */
+  async waitForOutput(
+    replica: string,
+    orgId: string,
+    count: number,
+    timeoutMs = 30_000
+  ): Promise<Array<Record<string, unknown>>> {
+    let lines: Array<Record<string, unknown>> = [];
+    await waitFor(
+      async () => (lines = await this.output(replica, orgId)).length === count,
+      timeoutMs,
+      () => this.replicas.get(replica)?.stderr.slice(-2000) ?? `no replica named ${replica}`
+    );
+    return lines;
+  }
+
   /** Lines every replica wrote for an org, replica by replica. */
   async allOutput(orgId: string): Promise<Array<Record<string, unknown>>> {
     const all: Array<Record<string, unknown>> = [];
