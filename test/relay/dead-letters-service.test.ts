@@ -30,6 +30,12 @@ const { default: Backfill } = await import('../../scripts/commands/backfill.ts')
 const messages = loadMessages('dead-letters');
 const serviceMessages = loadMessages('service-org');
 const ORG = ServiceEnv.orgId(801);
+/** What retry and backfill both answer when --session-id contradicts the org's stored scheme. */
+const SESSION_ID_CONFLICTS_WITH_TENANT = serviceMessages.getMessage('error.SessionIdConflictsWithTenant', [
+  'org-and-record',
+  orgKey(ORG),
+  'record-id'
+]);
 
 let env: ServiceEnv;
 before(async () => {
@@ -91,14 +97,7 @@ it("lists, shows and retries a service org's dead letters in the database, under
     '--session-id',
     'org-and-record'
   ]);
-  assert.equal(
-    conflicting.error?.message,
-    serviceMessages.getMessage('error.SessionIdConflictsWithTenant', [
-      'org-and-record',
-      orgKey(ORG),
-      'record-id'
-    ])
-  );
+  assert.equal(conflicting.error?.message, SESSION_ID_CONFLICTS_WITH_TENANT);
 
   const retried = await runCommandAs<DeadLettersRetryResult>(Retry, ['--all', '--org-id', ORG]);
   assert.equal(retried.exitCode, 1, retried.stderr);
@@ -219,12 +218,5 @@ it("backfill --org-id sends under the stored scheme and writes the org's dead le
     '--session-id',
     'org-and-record'
   ]);
-  assert.equal(
-    conflicting.error?.message,
-    serviceMessages.getMessage('error.SessionIdConflictsWithTenant', [
-      'org-and-record',
-      orgKey(ORG),
-      'record-id'
-    ])
-  );
+  assert.equal(conflicting.error?.message, SESSION_ID_CONFLICTS_WITH_TENANT);
 });
