@@ -81,18 +81,8 @@ it(
 
     // The printed doctor command passes against the stack (issue 12, defect 10).
     const doctorLine = lines.find((l) => l.startsWith('npx tethr-sf doctor --connection'))!;
-    const doctor = new RelayChild(
-      spawn(
-        process.execPath,
-        ['--import', TSX, MAIN, 'doctor', ...doctorLine.split(/\s+/).slice(3), '--json'],
-        {
-          cwd: dir,
-          env: { ...process.env, SF_DISABLE_TELEMETRY: 'true' },
-          stdio: ['ignore', 'pipe', 'pipe']
-        }
-      )
-    );
-    children.push(doctor);
+    // Without the TETHR_* exports, as before: doctor reads none of them.
+    const doctor = runPrinted(doctorLine, {}, ['--json']);
     assert.equal(await doctor.exited, 0, doctor.stdout.slice(-3000));
     const report = (JSON.parse(doctor.stdout) as { result: { checks: { check: string; status: string }[] } })
       .result;
@@ -186,8 +176,10 @@ it(
     );
     const until = new Date(Date.now() - 1_500).toISOString();
 
+    // The printed --since is the stack's first start; this test checks its own window.
+    const verifyWindow = verifyLine.replace(/ --since \S+/, '');
     const verifyArgs = ['--since', since, '--until', until, '--json'];
-    let check = runPrinted(verifyLine.replace(/ --since \S+/, ''), env, verifyArgs);
+    let check = runPrinted(verifyWindow, env, verifyArgs);
     assert.equal(await check.exited, 0, check.stderr.slice(-2000));
     const found = (
       JSON.parse(check.stdout) as {
@@ -203,14 +195,14 @@ it(
       );
     }
 
-    check = runPrinted(verifyLine.replace(/ --since \S+/, ''), env, [...verifyArgs, '--resend']);
+    check = runPrinted(verifyWindow, env, [...verifyArgs, '--resend']);
     assert.equal(await check.exited, 0, check.stderr.slice(-2000));
     const resent = (
       JSON.parse(check.stdout) as { result: { resend: { recovered: number; stillMissing: unknown[] } } }
     ).result.resend;
     assert.deepEqual([resent.recovered, resent.stillMissing.length], [found.totals.missing, 0]);
 
-    check = runPrinted(verifyLine.replace(/ --since \S+/, ''), env, verifyArgs);
+    check = runPrinted(verifyWindow, env, verifyArgs);
     assert.equal(await check.exited, 0, check.stderr.slice(-2000));
     assert.equal(
       (JSON.parse(check.stdout) as { result: { totals: { missing: number } } }).result.totals.missing,
