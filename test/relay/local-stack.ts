@@ -46,6 +46,18 @@ const dir = resolve(values.dir!);
 mkdirSync(dir, { recursive: true, mode: 0o700 });
 const shown = (path: string) => relative(process.cwd(), path) || '.';
 
+/** Listens on 127.0.0.1:`port`; a port already taken says which and what to do. */
+async function listenOn(server: Server, port: number): Promise<void> {
+  await new Promise<void>((done, fail) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      fail(
+        error.code === 'EADDRINUSE' ? new Error(`port ${port} is in use: give another --base-port`) : error
+      )
+    );
+    server.listen(port, '127.0.0.1', done);
+  });
+}
+
 /** An HTTP server on a stable port in front of a fake on a random one, naming itself in bodies. */
 async function front(port: number, target: () => string): Promise<Server> {
   const origin = `http://127.0.0.1:${port}`;
@@ -67,14 +79,7 @@ async function front(port: number, target: () => string): Promise<Server> {
     upstream.on('error', (error) => res.writeHead(502).end(error.message));
     req.pipe(upstream);
   });
-  await new Promise<void>((done, fail) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      fail(
-        error.code === 'EADDRINUSE' ? new Error(`port ${port} is in use: give another --base-port`) : error
-      )
-    );
-    server.listen(port, '127.0.0.1', done);
-  });
+  await listenOn(server, port);
   return server;
 }
 
@@ -218,14 +223,7 @@ const controls = createServer((req, res) => {
   }
   return answer(404, { error: 'GET / or POST /purge[?org=<org id>]' });
 });
-await new Promise<void>((done, fail) => {
-  controls.once('error', (error: NodeJS.ErrnoException) =>
-    fail(
-      error.code === 'EADDRINUSE' ? new Error(`port ${base + 3} is in use: give another --base-port`) : error
-    )
-  );
-  controls.listen(base + 3, '127.0.0.1', done);
-});
+await listenOn(controls, base + 3);
 
 const q = (value: string) => `'${value}'`;
 const first = shown(files[0]!);
