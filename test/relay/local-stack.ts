@@ -26,7 +26,7 @@ import { closedEventRecord, conversationClosedSchema } from '../servers/pubsub/c
 import { FakePubSubServer, type StoredEvent } from '../servers/pubsub/pubsub-server.ts';
 import { FakeSalesforceServer } from '../servers/salesforce/server.ts';
 import { FakeTethrServer } from '../servers/tethr/tethr-server.ts';
-import { ConversationOrg, registerConversationRoutes } from './helpers/fake-conversations.ts';
+import { ConversationOrg, registerConversationRoutes, sessionRefusal } from './helpers/fake-conversations.ts';
 import { consumerKeyOf, registerOrgsOAuth, type OrgsOAuthState } from './helpers/orgs-oauth.ts';
 
 export const DEFAULT_BASE_PORT = 7010;
@@ -144,15 +144,13 @@ sf.route(
   'GET',
   /^\/services\/data\/v\d+\.\d\/sobjects\/Conversation_Closed__e\/describe\/?$/,
   ({ request }) =>
-    oauth.issued.includes(/^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '')
-      ? {
-          json: {
-            name: 'Conversation_Closed__e',
-            queryable: false,
-            fields: [{ name: 'Record_Id__c', type: 'string' }]
-          }
-        }
-      : { status: 401, json: [{ errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' }] },
+    sessionRefusal(request, (token) => oauth.issued.includes(token)) ?? {
+      json: {
+        name: 'Conversation_Closed__e',
+        queryable: false,
+        fields: [{ name: 'Record_Id__c', type: 'string' }]
+      }
+    },
   'rest.describe.event'
 );
 const schema = conversationClosedSchema('');
