@@ -123,10 +123,12 @@ function keepEvents(orgId: string, events: StoredEvent[]): void {
 
 // --- the fakes ---
 const oauth: OrgsOAuthState = { secret: 'local-stack-consumer-secret', issued: [] };
+/** A token the fake OAuth issued: what the REST routes and Pub/Sub accept. */
+const isIssued = (token: string) => oauth.issued.includes(token);
 const org = new ConversationOrg();
 const sf = await new FakeSalesforceServer().start();
 registerOrgsOAuth(sf, oauth);
-registerConversationRoutes(sf, org, (token) => oauth.issued.includes(token));
+registerConversationRoutes(sf, org, isIssued);
 sf.route(
   'GET',
   /^\/services\/data\/v\d+\.\d\/limits\/?$/,
@@ -144,7 +146,7 @@ sf.route(
   'GET',
   /^\/services\/data\/v\d+\.\d\/sobjects\/Conversation_Closed__e\/describe\/?$/,
   ({ request }) =>
-    sessionRefusal(request, (token) => oauth.issued.includes(token)) ?? {
+    sessionRefusal(request, isIssued) ?? {
       json: {
         name: 'Conversation_Closed__e',
         queryable: false,
@@ -158,7 +160,7 @@ const pubsub = await new FakePubSubServer({
   topic: TOPIC,
   schemaJson: schema.json,
   schemaId: schema.id,
-  acceptToken: (token) => oauth.issued.includes(token),
+  acceptToken: isIssued,
   multiTenant: true,
   keepaliveMs: 5000,
   port: base + 1
