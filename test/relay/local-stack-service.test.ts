@@ -4,8 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
+import { startLocalStack } from './helpers/local-stack-run.ts';
 import { freeBase, freePort } from './helpers/ports.ts';
-import { MAIN, RelayChild, ROOT, TSX, waitFor } from './helpers/relay-env.ts';
+import { MAIN, RelayChild, TSX, waitFor } from './helpers/relay-env.ts';
 import { freshDatabase, type TestDatabase } from './postgres/test-database.ts';
 
 // Issue 10, "done when": a new user starts PostgreSQL and `relay serve`, adds two orgs against the
@@ -13,7 +14,6 @@ import { freshDatabase, type TestDatabase } from './postgres/test-database.ts';
 // (`relay orgs add --connection ...` per org, `relay serve ...`) against a real PostgreSQL, and
 // reads /metrics twice: both orgs' delivered counts grow.
 
-const STACK = join(ROOT, 'test', 'relay', 'local-stack.ts');
 let dir = '';
 let database: TestDatabase;
 const children: RelayChild[] = [];
@@ -72,27 +72,17 @@ it(
   { timeout: 180_000 },
   async () => {
     const base = await freeBase();
-    const stack = spawnChild([
-      STACK,
-      '--base-port',
-      String(base),
-      '--interval-seconds',
-      '1',
-      '--orgs',
-      '2',
-      '--dir',
-      join('.tethr', 'stack')
-    ]);
-    await waitFor(
-      () => stack.stdout.includes('Ctrl+C stops'),
-      60_000,
-      () => stack.stderr.slice(-2000)
-    );
-    const lines = stack.stdout.split('\n').map((l) => l.trim());
-    const exported = lines.find((l) => l.startsWith('export TETHR_API_URL='))!;
-    const env: Record<string, string> = Object.fromEntries(
-      [...exported.matchAll(/(TETHR_\w+)=('?)([^' ]+)\2/g)].map((m) => [m[1]!, m[3]!])
-    );
+    const {
+      child: stack,
+      lines,
+      env
+    } = await startLocalStack({
+      cwd: dir,
+      base,
+      orgs: 2,
+      name: 'stack',
+      children
+    });
     assert.ok(
       lines.includes('export TETHR_DATABASE_URL=postgres://tethr@127.0.0.1:5433/postgres'),
       'the database URL printed is the one docs/relay.md "Try the service" starts'

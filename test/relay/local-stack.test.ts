@@ -4,43 +4,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
+import { printedRelayLine, startLocalStack } from './helpers/local-stack-run.ts';
 import { freeBase } from './helpers/ports.ts';
-import { MAIN, RelayChild, ROOT, TSX, waitFor } from './helpers/relay-env.ts';
+import { MAIN, RelayChild, TSX, waitFor } from './helpers/relay-env.ts';
 
 // The local stack (issue 12, defect 10, the relay half): stable ports (a fixed default, or
 // --base-port), the relay, backfill and doctor commands printed, and a relay's checkpoint still
 // good after the stack restarts (it keeps its event bus), where random ports and a fresh event
 // bus on every start used to send the relay back to EARLIEST with "replay id rejected".
 
-const STACK = join(ROOT, 'test', 'relay', 'local-stack.ts');
 let dir = '';
 const children: RelayChild[] = [];
 
-function startStack(base: number, name = 'stack'): RelayChild {
-  const child = new RelayChild(
-    spawn(
-      process.execPath,
-      [
-        '--import',
-        TSX,
-        STACK,
-        '--base-port',
-        String(base),
-        '--interval-seconds',
-        '1',
-        '--orgs',
-        '1',
-        '--dir',
-        join('.tethr', name)
-      ],
-      {
-        cwd: dir,
-        stdio: ['ignore', 'pipe', 'pipe']
-      }
-    )
-  );
-  children.push(child);
-  return child;
+/** A one-org stack (so it prints the verify command), ready; its state in .tethr/<name>. */
+function startStack(base: number, name = 'stack') {
+  return startLocalStack({ cwd: dir, base, orgs: 1, name, children });
 }
 
 /** A printed `npx tethr-sf <command> ...` line, run with the command class directly. */
@@ -74,20 +52,14 @@ it(
   { timeout: 120_000 },
   async () => {
     const base = await freeBase();
-    let stack = startStack(base);
-    await waitFor(
-      () => stack.stdout.includes('Ctrl+C stops'),
-      60_000,
-      () => stack.stderr.slice(-2000)
-    );
+    const started = await startStack(base);
+    let stack = started.child;
+    const { lines, env } = started;
     const out = stack.stdout;
     assert.ok(out.includes(`Salesforce (OAuth, REST)  http://127.0.0.1:${base}\n`));
     assert.ok(out.includes(`Pub/Sub API (plaintext)   http://127.0.0.1:${base + 1}\n`));
     assert.ok(out.includes(`Tethr (Token, capture)    http://127.0.0.1:${base + 2}\n`));
-    const lines = out.split('\n').map((l) => l.trim());
-    const relayLine = lines.find(
-      (l) => l.startsWith('npx tethr-sf relay --connection') && !l.includes('--mode events')
-    )!;
+    const relayLine = printedRelayLine(lines)!;
     assert.ok(relayLine, 'prints the relay command');
     assert.ok(
       lines.some((l) => l.startsWith('npx tethr-sf backfill --connection')),
@@ -105,26 +77,12 @@ it(
       lines.some((l) => l.startsWith('npx tethr-sf relay serve')),
       'prints the service command'
     );
-    const exported = lines.find((l) => l.startsWith('export TETHR_API_URL='))!;
-    const env = Object.fromEntries(
-      [...exported.matchAll(/(TETHR_\w+)=('?)([^' ]+)\2/g)].map((m) => [m[1]!, m[3]!])
-    );
     assert.equal(env.TETHR_API_URL, `http://127.0.0.1:${base + 2}`);
 
     // The printed doctor command passes against the stack (issue 12, defect 10).
     const doctorLine = lines.find((l) => l.startsWith('npx tethr-sf doctor --connection'))!;
-    const doctor = new RelayChild(
-      spawn(
-        process.execPath,
-        ['--import', TSX, MAIN, 'doctor', ...doctorLine.split(/\s+/).slice(3), '--json'],
-        {
-          cwd: dir,
-          env: { ...process.env, SF_DISABLE_TELEMETRY: 'true' },
-          stdio: ['ignore', 'pipe', 'pipe']
-        }
-      )
-    );
-    children.push(doctor);
+    // Without the TETHR_* exports, as before: doctor reads none of them.
+    const doctor = runPrinted(doctorLine, {}, ['--json']);
     assert.equal(await doctor.exited, 0, doctor.stdout.slice(-3000));
     const report = (JSON.parse(doctor.stdout) as { result: { checks: { check: string; status: string }[] } })
       .result;
@@ -146,12 +104,7 @@ it(
     // Restart the stack: same ports, same commands, and the checkpoint is still good.
     stack.process.kill('SIGINT');
     await stack.exited;
-    stack = startStack(base);
-    await waitFor(
-      () => stack.stdout.includes('Ctrl+C stops'),
-      60_000,
-      () => stack.stderr.slice(-2000)
-    );
+    stack = (await startStack(base)).child;
     assert.ok(stack.stdout.includes(relayLine), 'the same relay command after a restart');
     relay = runPrinted(relayLine, env);
     await relay.waitForLog((l) => l.msg === 'subscribed', 30_000);
@@ -171,25 +124,13 @@ it(
   { timeout: 180_000 },
   async () => {
     const base = await freeBase();
-    const stack = startStack(base, 'gap');
-    await waitFor(
-      () => stack.stdout.includes('Ctrl+C stops'),
-      60_000,
-      () => stack.stderr.slice(-2000)
-    );
-    const lines = stack.stdout.split('\n').map((l) => l.trim());
-    const relayLine = lines.find(
-      (l) => l.startsWith('npx tethr-sf relay --connection') && !l.includes('--mode events')
-    )!;
+    const { child: stack, lines, env } = await startStack(base, 'gap');
+    const relayLine = printedRelayLine(lines)!;
     const verifyLine = lines.find((l) => l.startsWith('npx tethr-sf verify --connection'))!;
     assert.ok(verifyLine, 'prints the verify command for a one-org stack');
     const purgeLine = lines.find((l) => l.includes('curl -s -X POST'))!;
     const controls = /(http:\/\/127\.0\.0\.1:\d+)\/purge/.exec(purgeLine)![1]!;
     assert.equal(controls, `http://127.0.0.1:${base + 3}`);
-    const exported = lines.find((l) => l.startsWith('export TETHR_API_URL='))!;
-    const env = Object.fromEntries(
-      [...exported.matchAll(/(TETHR_\w+)=('?)([^' ]+)\2/g)].map((m) => [m[1]!, m[3]!])
-    );
     const captures = async () =>
       ((await (await fetch(`${controls}/`)).json()) as { tethrCaptures: number }).tethrCaptures;
 
@@ -235,8 +176,10 @@ it(
     );
     const until = new Date(Date.now() - 1_500).toISOString();
 
+    // The printed --since is the stack's first start; this test checks its own window.
+    const verifyWindow = verifyLine.replace(/ --since \S+/, '');
     const verifyArgs = ['--since', since, '--until', until, '--json'];
-    let check = runPrinted(verifyLine.replace(/ --since \S+/, ''), env, verifyArgs);
+    let check = runPrinted(verifyWindow, env, verifyArgs);
     assert.equal(await check.exited, 0, check.stderr.slice(-2000));
     const found = (
       JSON.parse(check.stdout) as {
@@ -252,14 +195,14 @@ it(
       );
     }
 
-    check = runPrinted(verifyLine.replace(/ --since \S+/, ''), env, [...verifyArgs, '--resend']);
+    check = runPrinted(verifyWindow, env, [...verifyArgs, '--resend']);
     assert.equal(await check.exited, 0, check.stderr.slice(-2000));
     const resent = (
       JSON.parse(check.stdout) as { result: { resend: { recovered: number; stillMissing: unknown[] } } }
     ).result.resend;
     assert.deepEqual([resent.recovered, resent.stillMissing.length], [found.totals.missing, 0]);
 
-    check = runPrinted(verifyLine.replace(/ --since \S+/, ''), env, verifyArgs);
+    check = runPrinted(verifyWindow, env, verifyArgs);
     assert.equal(await check.exited, 0, check.stderr.slice(-2000));
     assert.equal(
       (JSON.parse(check.stdout) as { result: { totals: { missing: number } } }).result.totals.missing,

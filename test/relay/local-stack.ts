@@ -26,7 +26,7 @@ import { closedEventRecord, conversationClosedSchema } from '../servers/pubsub/c
 import { FakePubSubServer, type StoredEvent } from '../servers/pubsub/pubsub-server.ts';
 import { FakeSalesforceServer } from '../servers/salesforce/server.ts';
 import { FakeTethrServer } from '../servers/tethr/tethr-server.ts';
-import { ConversationOrg, registerConversationRoutes } from './helpers/fake-conversations.ts';
+import { ConversationOrg, registerConversationRoutes, sessionRefusal } from './helpers/fake-conversations.ts';
 import { consumerKeyOf, registerOrgsOAuth, type OrgsOAuthState } from './helpers/orgs-oauth.ts';
 
 export const DEFAULT_BASE_PORT = 7010;
@@ -45,6 +45,18 @@ const orgCount = Math.max(1, Number(values.orgs));
 const dir = resolve(values.dir!);
 mkdirSync(dir, { recursive: true, mode: 0o700 });
 const shown = (path: string) => relative(process.cwd(), path) || '.';
+
+/** Listens on 127.0.0.1:`port`; a port already taken says which and what to do. */
+async function listenOn(server: Server, port: number): Promise<void> {
+  await new Promise<void>((done, fail) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      fail(
+        error.code === 'EADDRINUSE' ? new Error(`port ${port} is in use: give another --base-port`) : error
+      )
+    );
+    server.listen(port, '127.0.0.1', done);
+  });
+}
 
 /** An HTTP server on a stable port in front of a fake on a random one, naming itself in bodies. */
 async function front(port: number, target: () => string): Promise<Server> {
@@ -67,14 +79,7 @@ async function front(port: number, target: () => string): Promise<Server> {
     upstream.on('error', (error) => res.writeHead(502).end(error.message));
     req.pipe(upstream);
   });
-  await new Promise<void>((done, fail) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      fail(
-        error.code === 'EADDRINUSE' ? new Error(`port ${port} is in use: give another --base-port`) : error
-      )
-    );
-    server.listen(port, '127.0.0.1', done);
-  });
+  await listenOn(server, port);
   return server;
 }
 
@@ -118,10 +123,12 @@ function keepEvents(orgId: string, events: StoredEvent[]): void {
 
 // --- the fakes ---
 const oauth: OrgsOAuthState = { secret: 'local-stack-consumer-secret', issued: [] };
+/** A token the fake OAuth issued: what the REST routes and Pub/Sub accept. */
+const isIssued = (token: string) => oauth.issued.includes(token);
 const org = new ConversationOrg();
 const sf = await new FakeSalesforceServer().start();
 registerOrgsOAuth(sf, oauth);
-registerConversationRoutes(sf, org, (token) => oauth.issued.includes(token));
+registerConversationRoutes(sf, org, isIssued);
 sf.route(
   'GET',
   /^\/services\/data\/v\d+\.\d\/limits\/?$/,
@@ -139,15 +146,13 @@ sf.route(
   'GET',
   /^\/services\/data\/v\d+\.\d\/sobjects\/Conversation_Closed__e\/describe\/?$/,
   ({ request }) =>
-    oauth.issued.includes(/^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '')
-      ? {
-          json: {
-            name: 'Conversation_Closed__e',
-            queryable: false,
-            fields: [{ name: 'Record_Id__c', type: 'string' }]
-          }
-        }
-      : { status: 401, json: [{ errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' }] },
+    sessionRefusal(request, isIssued) ?? {
+      json: {
+        name: 'Conversation_Closed__e',
+        queryable: false,
+        fields: [{ name: 'Record_Id__c', type: 'string' }]
+      }
+    },
   'rest.describe.event'
 );
 const schema = conversationClosedSchema('');
@@ -155,7 +160,7 @@ const pubsub = await new FakePubSubServer({
   topic: TOPIC,
   schemaJson: schema.json,
   schemaId: schema.id,
-  acceptToken: (token) => oauth.issued.includes(token),
+  acceptToken: isIssued,
   multiTenant: true,
   keepaliveMs: 5000,
   port: base + 1
@@ -218,14 +223,7 @@ const controls = createServer((req, res) => {
   }
   return answer(404, { error: 'GET / or POST /purge[?org=<org id>]' });
 });
-await new Promise<void>((done, fail) => {
-  controls.once('error', (error: NodeJS.ErrnoException) =>
-    fail(
-      error.code === 'EADDRINUSE' ? new Error(`port ${base + 3} is in use: give another --base-port`) : error
-    )
-  );
-  controls.listen(base + 3, '127.0.0.1', done);
-});
+await listenOn(controls, base + 3);
 
 const q = (value: string) => `'${value}'`;
 const first = shown(files[0]!);

@@ -1,7 +1,12 @@
 import { fieldReads, CHANNELS, ALWAYS_READABLE_OBJECTS } from '../../../scripts/contracts/channels.ts';
 import { checkQuery, type Grants } from '../../servers/salesforce/access.ts';
 import { catalogueObject } from '../../servers/salesforce/catalogue.ts';
-import type { FakeSalesforceServer, Reply, RouteMatch } from '../../servers/salesforce/server.ts';
+import type {
+  FakeSalesforceServer,
+  RecordedRequest,
+  Reply,
+  RouteMatch
+} from '../../servers/salesforce/server.ts';
 import { parseSoql, selectRows, shape, type SObjectRecord } from '../../servers/salesforce/soql.ts';
 import type {
   CaseCommentRecord,
@@ -288,6 +293,19 @@ export class ConversationOrg {
   }
 }
 
+/**
+ * Salesforce's refusal of a REST request whose bearer token is missing or not a valid session
+ * (401 INVALID_SESSION_ID), or undefined when the token is valid.
+ */
+export function sessionRefusal(
+  request: RecordedRequest,
+  isValidToken: (token: string) => boolean
+): Reply | undefined {
+  const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
+  if (isValidToken(token)) return undefined;
+  return { status: 401, json: [{ errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' }] };
+}
+
 export function registerConversationRoutes(
   server: FakeSalesforceServer,
   org: ConversationOrg,
@@ -297,12 +315,8 @@ export function registerConversationRoutes(
     (handler: (match: RouteMatch) => Reply) =>
     async (match: RouteMatch): Promise<Reply> => {
       if (org.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, org.delayMs));
-      const token = /^Bearer (.+)$/.exec(match.request.headers.authorization ?? '')?.[1] ?? '';
-      if (!isValidToken(token))
-        return {
-          status: 401,
-          json: [{ errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' }]
-        };
+      const refused = sessionRefusal(match.request, isValidToken);
+      if (refused) return refused;
       if (org.failNext > 0) {
         org.failNext -= 1;
         return { status: 503, json: [{ errorCode: 'SERVER_UNAVAILABLE', message: 'injected by the test' }] };
