@@ -3,12 +3,12 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CHANNEL_REGISTRY, objectsRead } from '../../scripts/contracts/channels.ts';
+import { CHANNEL_REGISTRY } from '../../scripts/contracts/channels.ts';
 import { generateKeyPair } from '../../scripts/org/jwt-certificate.ts';
 import { loadMessages } from '../../scripts/shared/messages.ts';
-import { PACKAGED_CONSUMER_KEY, SHAPES, type ShapeName } from '../servers/salesforce/org-shapes.ts';
+import { PACKAGED_CONSUMER_KEY, SHAPE_CHANNELS, SHAPES } from '../servers/salesforce/org-shapes.ts';
 import { useTemporarySfHome } from './sf-home.ts';
-import { startShapedOrg, type ShapedOrg } from './shaped-org.ts';
+import { objectsReadIn, startShapedOrg, type ShapedOrg } from './shaped-org.ts';
 import { runCommand } from './run-command.ts';
 
 // `tethr-sf setup` in every shape of org Tethr serves: Case only; with Messaging; with Messaging
@@ -45,16 +45,6 @@ interface SetupJson {
 
 interface DoctorReport {
   checks: { check: string; status: string; detail: string; diagnosis?: { code: string; cause: string } }[];
-}
-
-function presentObjects(shape: ShapeName): string[] {
-  const channels =
-    shape === 'case-only'
-      ? ['Case']
-      : shape === 'messaging'
-        ? ['Case', 'MessagingSession']
-        : ['Case', 'MessagingSession', 'LiveChatTranscript'];
-  return [...new Set(channels.flatMap((c) => objectsRead(c as 'Case')))].filter((o) => o !== 'User').sort();
 }
 
 function orgChanges(org: ShapedOrg): string[] {
@@ -97,13 +87,7 @@ for (const shape of SHAPES) {
         assert.equal(result.doctor?.ok, true, JSON.stringify(result.doctor));
         assert.equal(result.app, installed ? 'packaged' : 'local');
         const file = JSON.parse(await readFile(output, 'utf8')) as Record<string, unknown>;
-        const expected =
-          shape === 'case-only'
-            ? ['Case']
-            : shape === 'messaging'
-              ? ['Case', 'MessagingSession']
-              : ['Case', 'MessagingSession', 'LiveChatTranscript'];
-        assert.deepEqual(file.channels, expected);
+        assert.deepEqual(file.channels, SHAPE_CHANNELS[shape]);
         assert.equal((await stat(output)).mode & 0o777, 0o600);
         if (installed) {
           // No secret field at all on the packaged path, and the org's credentials API was never asked.
@@ -131,9 +115,9 @@ for (const shape of SHAPES) {
       it('grants the integration user read on exactly the objects this org has, and nothing for the rest', () => {
         const access = org.fake.metadata.get('PermissionSet', 'Tethr_Integration_Access')!;
         const objects = [...access.content.matchAll(/<object>(\w+)<\/object>/g)].map((m) => m[1]).sort();
-        assert.deepEqual(objects, presentObjects(shape));
+        assert.deepEqual(objects, objectsReadIn(shape));
         const absent = ['MessagingSession', 'LiveChatTranscript'].filter(
-          (o) => !presentObjects(shape).includes(o)
+          (o) => !objectsReadIn(shape).includes(o)
         );
         for (const deploy of org.fake.metadata.deploys) {
           for (const component of deploy.components) {
@@ -169,7 +153,7 @@ for (const shape of SHAPES) {
             return `${/<object>(\w+)</.exec(m[1]!)![1]}:${letters === 4 ? 'CRED' : flag('allowRead') ? 'R' : '-'}`;
           }
         );
-        const channelObjects = presentObjects(shape).filter((o) =>
+        const channelObjects = objectsReadIn(shape).filter((o) =>
           ['MessagingSession', 'LiveChatTranscript'].includes(o)
         );
         assert.deepEqual(objects.sort(), ['Case:CRED', ...channelObjects.map((o) => `${o}:R`)].sort());

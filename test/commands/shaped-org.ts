@@ -1,4 +1,10 @@
-import { applyOrgShape, type ShapeName, type ShapeOptions } from '../servers/salesforce/org-shapes.ts';
+import { objectsRead } from '../../scripts/contracts/channels.ts';
+import {
+  applyOrgShape,
+  SHAPE_CHANNELS,
+  type ShapeName,
+  type ShapeOptions
+} from '../servers/salesforce/org-shapes.ts';
 import {
   addClosedCase,
   addCompletedChatTranscript,
@@ -35,4 +41,15 @@ export async function startShapedOrg(
   if (shape === 'messaging-and-chat') addCompletedChatTranscript(fake.org, base + 120_000);
   const username = await authenticateFakeOrg(fake.url, fake.oauth.adminUsername);
   return { fake, username, shape, installed: options.installed !== undefined };
+}
+
+/**
+ * The objects the channels of a shape read, less User (every user reads it, so no set grants it),
+ * sorted: what the generated integration access must grant in that org. User is written out
+ * rather than taken from the product's ALWAYS_READABLE_OBJECTS, so a wrong entry there fails here.
+ */
+export function objectsReadIn(shape: ShapeName): string[] {
+  return [...new Set(SHAPE_CHANNELS[shape].flatMap((c) => objectsRead(c)))]
+    .filter((o) => o !== 'User')
+    .sort();
 }

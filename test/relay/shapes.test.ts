@@ -11,8 +11,8 @@ import { FakePubSubServer } from '../servers/pubsub/pubsub-server.ts';
 import {
   PACKAGED_CONSUMER_KEY,
   PACKAGED_CONSUMER_SECRET,
-  SHAPES,
-  type ShapeName
+  SHAPE_CHANNELS,
+  SHAPES
 } from '../servers/salesforce/org-shapes.ts';
 import { FakeTethrServer } from '../servers/tethr/tethr-server.ts';
 import { runCommand } from '../commands/run-command.ts';
@@ -41,12 +41,6 @@ before(async () => {
   await writeFile(keyFile, pair.privateKeyPem, { mode: 0o600 });
 });
 after(() => rm(dir, { recursive: true, force: true }));
-
-const CHANNELS_OF: Record<ShapeName, string[]> = {
-  'case-only': ['Case'],
-  messaging: ['Case', 'MessagingSession'],
-  'messaging-and-chat': ['Case', 'MessagingSession', 'LiveChatTranscript']
-};
 
 function child(args: string[], extraEnv: Record<string, string>): RelayChild {
   const process_ = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
@@ -129,12 +123,12 @@ for (const shape of SHAPES) {
     });
 
     it('delivers every channel the org has, read with the generated access only', async () => {
-      const records = CHANNELS_OF[shape].map((objectType) => ({
+      const records = SHAPE_CHANNELS[shape].map((objectType) => ({
         objectType,
         id: org.fake.org.all(objectType)[0]!.Id
       }));
       pubsub.publish(
-        records.map((r) => closedEventRecord({ recordId: r.id, objectType: r.objectType as 'Case' }, 'tethr'))
+        records.map((r) => closedEventRecord({ recordId: r.id, objectType: r.objectType }, 'tethr'))
       );
       const relay = child(
         [
@@ -211,8 +205,8 @@ for (const shape of SHAPES) {
           result: { channels: Record<string, { outcome: string; delivered: number }> };
         }
       ).result;
-      for (const channel of ['Case', 'MessagingSession', 'LiveChatTranscript']) {
-        const has = CHANNELS_OF[shape].includes(channel);
+      for (const channel of ['Case', 'MessagingSession', 'LiveChatTranscript'] as const) {
+        const has = SHAPE_CHANNELS[shape].includes(channel);
         assert.equal(
           result.channels[channel]!.outcome === 'skipped',
           !has,
