@@ -6,9 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import { CHANNEL_REGISTRY } from '../../scripts/contracts/channels.ts';
 import { generateKeyPair } from '../../scripts/org/jwt-certificate.ts';
 import { loadMessages } from '../../scripts/shared/messages.ts';
-import { PACKAGED_CONSUMER_KEY, SHAPE_CHANNELS, SHAPES } from '../servers/salesforce/org-shapes.ts';
+import { SHAPE_CHANNELS, SHAPES } from '../servers/salesforce/org-shapes.ts';
 import { useTemporarySfHome } from './sf-home.ts';
-import { objectsReadIn, startShapedOrg, type ShapedOrg } from './shaped-org.ts';
+import { objectsReadIn, startShapedOrg, withTethrCredential, type ShapedOrg } from './shaped-org.ts';
 import { runCommand } from './run-command.ts';
 
 // `tethr-sf setup` in every shape of org Tethr serves: Case only; with Messaging; with Messaging
@@ -53,17 +53,6 @@ function orgChanges(org: ShapedOrg): string[] {
     .map((r) => (r.route === 'rest.create' ? `insert ${r.path.split('/').pop()}` : 'deploy'));
 }
 
-async function withTethrCredential<T>(body: () => Promise<T>): Promise<T> {
-  process.env.TETHR_SF_CONSUMER_KEY = PACKAGED_CONSUMER_KEY;
-  process.env.TETHR_SF_JWT_KEY_FILE = keyFile;
-  try {
-    return await body();
-  } finally {
-    delete process.env.TETHR_SF_CONSUMER_KEY;
-    delete process.env.TETHR_SF_JWT_KEY_FILE;
-  }
-}
-
 for (const shape of SHAPES) {
   for (const installed of [false, true]) {
     describe(`tethr-sf setup, ${shape} org, ${installed ? 'package installed' : 'unpackaged'}`, () => {
@@ -79,7 +68,7 @@ for (const shape of SHAPES) {
       after(() => org.fake.stop());
 
       it('finishes with a passing doctor and a connection file that names exactly the channels the org has', async () => {
-        const run = await withTethrCredential(() =>
+        const run = await withTethrCredential(keyFile, () =>
           runCommand(Setup, ['--target-org', org.username, '--output', output, '--json'])
         );
         assert.equal(run.error, undefined, `${run.error?.message}\n${run.error?.actions?.join('\n')}`);
@@ -207,7 +196,7 @@ for (const shape of SHAPES) {
           await writeFile(stale, JSON.stringify({ ...file, channels: ['Case', 'MessagingSession'] }), {
             mode: 0o600
           });
-          const run = await withTethrCredential(() =>
+          const run = await withTethrCredential(keyFile, () =>
             runCommand(Doctor, ['--connection', stale, '--target-org', org.username, '--json'])
           );
           assert.equal(run.exitCode, 1);
@@ -230,7 +219,7 @@ for (const shape of SHAPES) {
 
       it('re-runs without creating anything twice', async () => {
         org.fake.server.clearLog();
-        const run = await withTethrCredential(() =>
+        const run = await withTethrCredential(keyFile, () =>
           runCommand(Setup, ['--target-org', org.username, '--output', output, '--json'])
         );
         assert.equal(run.error, undefined, run.error?.message);

@@ -1,6 +1,7 @@
 import { objectsRead } from '../../scripts/contracts/channels.ts';
 import {
   applyOrgShape,
+  PACKAGED_CONSUMER_KEY,
   SHAPE_CHANNELS,
   type ShapeName,
   type ShapeOptions
@@ -52,4 +53,19 @@ export function objectsReadIn(shape: ShapeName): string[] {
   return [...new Set(SHAPE_CHANNELS[shape].flatMap((c) => objectsRead(c)))]
     .filter((o) => o !== 'User')
     .sort();
+}
+
+/**
+ * Runs `body` with Tethr's credential for the packaged app in the environment (its consumer key and
+ * the JWT private key file), as on Tethr's machine, and removes both afterwards, failed or not.
+ */
+export async function withTethrCredential<T>(keyFile: string, body: () => Promise<T>): Promise<T> {
+  process.env.TETHR_SF_CONSUMER_KEY = PACKAGED_CONSUMER_KEY;
+  process.env.TETHR_SF_JWT_KEY_FILE = keyFile;
+  try {
+    return await body();
+  } finally {
+    delete process.env.TETHR_SF_CONSUMER_KEY;
+    delete process.env.TETHR_SF_JWT_KEY_FILE;
+  }
 }

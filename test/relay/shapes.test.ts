@@ -17,7 +17,7 @@ import {
 import { FakeTethrServer } from '../servers/tethr/tethr-server.ts';
 import { runCommand } from '../commands/run-command.ts';
 import { useTemporarySfHome } from '../commands/sf-home.ts';
-import { startShapedOrg, type ShapedOrg } from '../commands/shaped-org.ts';
+import { startShapedOrg, withTethrCredential, type ShapedOrg } from '../commands/shaped-org.ts';
 import { MAIN, RelayChild, TSX, waitFor } from './helpers/relay-env.ts';
 
 // The whole path in every shape of org: `setup` generates the org's access, then the relay (from
@@ -84,22 +84,10 @@ for (const shape of SHAPES) {
         label: `relay-${shape}`
       });
       connectionFile = join(dir, `${shape}.connection.json`);
-      process.env.TETHR_SF_CONSUMER_KEY = PACKAGED_CONSUMER_KEY;
-      process.env.TETHR_SF_JWT_KEY_FILE = keyFile;
-      try {
-        const setup = await runCommand(Setup, [
-          '--target-org',
-          org.username,
-          '--output',
-          connectionFile,
-          '--no-verify',
-          '--json'
-        ]);
-        assert.equal(setup.error, undefined, setup.error?.message);
-      } finally {
-        delete process.env.TETHR_SF_CONSUMER_KEY;
-        delete process.env.TETHR_SF_JWT_KEY_FILE;
-      }
+      const setup = await withTethrCredential(keyFile, () =>
+        runCommand(Setup, ['--target-org', org.username, '--output', connectionFile, '--no-verify', '--json'])
+      );
+      assert.equal(setup.error, undefined, setup.error?.message);
       const schema = conversationClosedSchema('tethr');
       pubsub = await new FakePubSubServer({
         topic: '/event/tethr__Conversation_Closed__e',
