@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +17,7 @@ import { FakeTethrServer } from '../servers/tethr/tethr-server.ts';
 import { runCommand } from '../commands/run-command.ts';
 import { useTemporarySfHome } from '../commands/sf-home.ts';
 import { startShapedOrg, withTethrCredential, type ShapedOrg } from '../commands/shaped-org.ts';
-import { MAIN, RelayChild, TSX, waitFor } from './helpers/relay-env.ts';
+import { spawnMain, waitFor, type RelayChild } from './helpers/relay-env.ts';
 
 // The whole path in every shape of org: `setup` generates the org's access, then the relay (from
 // the connection file, signing in as Tethr with the JWT key) reads each closed conversation through
@@ -41,15 +40,6 @@ before(async () => {
   await writeFile(keyFile, pair.privateKeyPem, { mode: 0o600 });
 });
 after(() => rm(dir, { recursive: true, force: true }));
-
-function child(args: string[], extraEnv: Record<string, string>): RelayChild {
-  const process_ = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
-    cwd: dir,
-    env: { ...process.env, ...extraEnv, SF_DISABLE_TELEMETRY: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe']
-  });
-  return new RelayChild(process_);
-}
 
 /**
  * Nothing secret in a relay's or backfill's output: not the packaged app's secret (set in the
@@ -118,7 +108,7 @@ for (const shape of SHAPES) {
       pubsub.publish(
         records.map((r) => closedEventRecord({ recordId: r.id, objectType: r.objectType }, 'tethr'))
       );
-      const relay = child(
+      const relay = spawnMain(
         [
           'relay',
           '--connection',
@@ -132,7 +122,7 @@ for (const shape of SHAPES) {
           '--status-interval',
           '1'
         ],
-        tethrEnv
+        { cwd: dir, env: tethrEnv }
       );
       try {
         await waitFor(
@@ -167,7 +157,7 @@ for (const shape of SHAPES) {
 
     it('backfills the window and says which channels the org lacks', async () => {
       const out = join(dir, `${shape}.backfill.ndjson`);
-      const run = child(
+      const run = spawnMain(
         [
           'backfill',
           '--connection',
@@ -184,7 +174,7 @@ for (const shape of SHAPES) {
           join(dir, `${shape}.cursor.json`),
           '--json'
         ],
-        tethrEnv
+        { cwd: dir, env: tethrEnv }
       );
       assert.equal(await run.exited, 0, run.stderr.slice(-2000));
       assertNoSecrets(run, tethr, org.fake.oauth.issued);
