@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import { readJson, schemaFile } from '../../scripts/build/json-contract.ts';
 import { FileCheckpointStore } from '../../scripts/relay/checkpoint-store.ts';
-import { MAIN, RelayEnv, TSX } from '../relay/helpers/relay-env.ts';
+import { RelayEnv, spawnMain } from '../relay/helpers/relay-env.ts';
 
 // schemas/ pins each command's --json result as its result type declares it (json-contract
 // test). This checks the other half: what a command really prints under --json validates against
@@ -19,20 +18,6 @@ function assertMatchesSchema(sfId: string, stdout: string): void {
   assert.ok(Array.isArray(json.warnings), 'sf --json shape: {status, result, warnings}');
   const validate = ajv.compile(readJson(schemaFile(sfId)) as object);
   assert.ok(validate(json.result), `${sfId}: ${JSON.stringify(validate.errors)}\n${stdout}`);
-}
-
-function runCli(
-  cwd: string,
-  args: string[]
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 let env: RelayEnv;
@@ -78,8 +63,8 @@ describe('--json results match schemas/', () => {
       updatedAt: '2026-12-01T14:03:54.004Z',
       acknowledged: 6
     });
-    const run = await runCli(env.dir, ['checkpoint:show', path, '--json']);
-    assert.equal(run.code, 0, run.stderr);
+    const run = spawnMain(['checkpoint:show', path, '--json'], { cwd: env.dir });
+    assert.equal(await run.exited, 0, run.stderr);
     assertMatchesSchema('tethr:relay:checkpoint:show', run.stdout);
   });
 });

@@ -1,17 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  ALWAYS_READABLE_OBJECTS,
-  CHANNEL_REGISTRY,
-  objectsRead,
-  type Channel
-} from '../../scripts/contracts/channels.ts';
+import { CHANNEL_REGISTRY } from '../../scripts/contracts/channels.ts';
 import { permissionSetXml } from '../../scripts/org/access-permission-sets.ts';
 import { loadMessages } from '../../scripts/shared/messages.ts';
 import type { StepResult } from '../../scripts/shared/step.ts';
-import { SHAPES, type ShapeName } from '../servers/salesforce/org-shapes.ts';
+import { SHAPE_CHANNELS, SHAPES, type ShapeName } from '../servers/salesforce/org-shapes.ts';
 import { useTemporarySfHome } from './sf-home.ts';
-import { startShapedOrg, type ShapedOrg } from './shaped-org.ts';
+import { objectsReadIn, startShapedOrg, type ShapedOrg } from './shaped-org.ts';
 import { runCommand } from './run-command.ts';
 
 // `tethr-sf deploy` (unpackaged: scratch orgs, sandboxes, orgs without the package) in every shape
@@ -35,8 +30,8 @@ interface DeployJson {
   result: { deployed: boolean; done?: boolean; steps: StepResult[] };
 }
 
-const hasMessaging = (shape: ShapeName) => shape !== 'case-only';
-const hasChat = (shape: ShapeName) => shape === 'messaging-and-chat';
+const hasMessaging = (shape: ShapeName) => SHAPE_CHANNELS[shape].includes('MessagingSession');
+const hasChat = (shape: ShapeName) => SHAPE_CHANNELS[shape].includes('LiveChatTranscript');
 
 for (const shape of SHAPES) {
   describe(`tethr-sf deploy, ${shape} org, unpackaged`, () => {
@@ -78,14 +73,8 @@ for (const shape of SHAPES) {
         [...org.fake.metadata.get('PermissionSet', name)!.content.matchAll(/<object>(\w+)<\/object>/g)]
           .map((m) => m[1]!)
           .sort();
-      const channels = ['Case', ...(hasMessaging(shape) ? ['MessagingSession'] : [])].concat(
-        hasChat(shape) ? ['LiveChatTranscript'] : []
-      );
-      const reads = [...new Set(channels.flatMap((c) => objectsRead(c as Channel)))]
-        .filter((o) => !ALWAYS_READABLE_OBJECTS.has(o))
-        .sort();
-      assert.deepEqual(granted('Tethr_Integration_Access'), reads);
-      assert.deepEqual(granted('Tethr_Admin_Access'), channels.sort());
+      assert.deepEqual(granted('Tethr_Integration_Access'), objectsReadIn(shape));
+      assert.deepEqual(granted('Tethr_Admin_Access'), [...SHAPE_CHANNELS[shape]].sort());
       assert.equal(json.result.steps.find((s) => s.step === 'Access permission sets')?.status, 'created');
       assert.deepEqual(org.fake.org.all('PermissionSetAssignment'), []);
     });

@@ -94,41 +94,38 @@ describe('tethr-sf app-certificate and app-credential (Dev Hub)', () => {
     assert.equal((JSON.parse(again.stdout) as { result: { unchanged: boolean } }).result.unchanged, true);
   });
 
-  it('refuses to deploy when the Dev Hub hides the consumer key, which would replace the consumer', async () => {
-    fake.metadata.seed(
-      'ExtlClntAppGlobalOauthSettings',
-      'Hidden_Key',
-      '<externalClientApplication>Tethr_Integration</externalClientApplication>'
-    );
-    const deploys = fake.metadata.deploys.length;
-    const run = await runCommand(Deploy, [
-      '--target-dev-hub',
-      username,
-      '--certificate',
-      join(dir, 'tethr-jwt.crt'),
-      '--settings-name',
-      'Hidden_Key'
-    ]);
-    assert.equal(run.error?.message, messages.getMessage('error.ConsumerKeyHidden', ['Hidden_Key']));
-    assert.equal(fake.metadata.deploys.length, deploys);
-  });
-
-  it('refuses as well when the Dev Hub hides the secret, which could rotate the one secret of every customer', async () => {
-    fake.metadata.seed(
-      'ExtlClntAppGlobalOauthSettings',
-      'Hidden_Secret',
-      `<consumerKey>${KEY}</consumerKey><externalClientApplication>Tethr_Integration</externalClientApplication>`
-    );
-    const run = await runCommand(Deploy, [
-      '--target-dev-hub',
-      username,
-      '--certificate',
-      join(dir, 'tethr-jwt.crt'),
-      '--settings-name',
-      'Hidden_Secret'
-    ]);
-    assert.equal(run.error?.message, messages.getMessage('error.ConsumerSecretHidden', ['Hidden_Secret']));
-  });
+  // Settings that hide the consumer key (a deploy would replace the consumer) or the secret (it
+  // could rotate the one secret of every customer): refused, and nothing deployed.
+  for (const { title, settingsName, seeded, errorKey } of [
+    {
+      title: 'refuses to deploy when the Dev Hub hides the consumer key, which would replace the consumer',
+      settingsName: 'Hidden_Key',
+      seeded: '<externalClientApplication>Tethr_Integration</externalClientApplication>',
+      errorKey: 'error.ConsumerKeyHidden'
+    },
+    {
+      title:
+        'refuses as well when the Dev Hub hides the secret, which could rotate the one secret of every customer',
+      settingsName: 'Hidden_Secret',
+      seeded: `<consumerKey>${KEY}</consumerKey><externalClientApplication>Tethr_Integration</externalClientApplication>`,
+      errorKey: 'error.ConsumerSecretHidden'
+    }
+  ]) {
+    it(title, async () => {
+      fake.metadata.seed('ExtlClntAppGlobalOauthSettings', settingsName, seeded);
+      const deploys = fake.metadata.deploys.length;
+      const run = await runCommand(Deploy, [
+        '--target-dev-hub',
+        username,
+        '--certificate',
+        join(dir, 'tethr-jwt.crt'),
+        '--settings-name',
+        settingsName
+      ]);
+      assert.equal(run.error?.message, messages.getMessage(errorKey, [settingsName]));
+      assert.equal(fake.metadata.deploys.length, deploys);
+    });
+  }
 
   it('reads the consumer key and secret once into a 0600 env file, printing neither', async () => {
     const output = join(dir, 'tethr-app.env');

@@ -172,64 +172,52 @@ describe('tethr-sf doctor --connection, packaged app', () => {
     assert.ok(!run.stdout.includes('│'), 'no table');
   });
 
-  it('client credentials: says the subscriber must enable the flow and set a run-as user', async () => {
-    const policies = org.fake.metadata.get(
-      'ExtlClntAppOauthConfigurablePolicies',
-      'tethr__Tethr_Integration'
-    )!;
-    const saved = policies.content;
-    policies.content = saved.replace(/<clientCredentialsFlowUser>[^<]*<\/clientCredentialsFlowUser>/, '');
-    try {
-      const file = join(dir, 'cc2.connection.json');
-      await writeConnectionFile(
-        file,
-        packagedConnectionFile(org.fake.url, { authFlow: 'client_credentials', channels: ['Case'] })
-      );
-      setTethrEnv({
-        TETHR_SF_CONSUMER_KEY: PACKAGED_CONSUMER_KEY,
-        TETHR_SF_CONSUMER_SECRET: PACKAGED_CONSUMER_SECRET
-      });
-      const run = await runCommand(Doctor, ['--connection', file, '--json']);
-      assert.equal(run.exitCode, 1);
-      assert.equal(check(report(run), SIGN_IN_CC).diagnosis?.code, 'packaged-no-run-as-user');
-    } finally {
-      policies.content = saved;
+  // Either half of what the packaged client-credentials flow needs in the subscriber's policy,
+  // missing: the same cause and fix.
+  for (const { title, file, edit } of [
+    {
+      title: 'client credentials: says the subscriber must enable the flow and set a run-as user',
+      file: 'cc2.connection.json',
+      edit: (xml: string) => xml.replace(/<clientCredentialsFlowUser>[^<]*<\/clientCredentialsFlowUser>/, '')
+    },
+    {
+      title: 'client credentials switched off in the subscriber policy: the same cause and fix',
+      file: 'cc-off.connection.json',
+      edit: (xml: string) =>
+        xml.replace('<isClientCredentialsFlowEnabled>true<', '<isClientCredentialsFlowEnabled>false<')
     }
-  });
-
-  it('client credentials switched off in the subscriber policy: the same cause and fix', async () => {
-    const policies = org.fake.metadata.get(
-      'ExtlClntAppOauthConfigurablePolicies',
-      'tethr__Tethr_Integration'
-    )!;
-    const saved = policies.content;
-    policies.content = saved.replace(
-      '<isClientCredentialsFlowEnabled>true<',
-      '<isClientCredentialsFlowEnabled>false<'
-    );
-    assert.notEqual(policies.content, saved);
-    try {
-      const file = join(dir, 'cc-off.connection.json');
-      await writeConnectionFile(
-        file,
-        packagedConnectionFile(org.fake.url, { authFlow: 'client_credentials', channels: ['Case'] })
-      );
-      setTethrEnv({
-        TETHR_SF_CONSUMER_KEY: PACKAGED_CONSUMER_KEY,
-        TETHR_SF_CONSUMER_SECRET: PACKAGED_CONSUMER_SECRET
-      });
-      const run = await runCommand(Doctor, ['--connection', file, '--json']);
-      assert.equal(run.exitCode, 1);
-      const sign = check(report(run), SIGN_IN_CC);
-      assert.equal(sign.diagnosis?.code, 'packaged-no-run-as-user');
-      assert.deepEqual(
-        sign.diagnosis?.actions,
-        loadMessages('oauth-diagnosis').getMessages('packaged-no-run-as-user.actions')
-      );
-    } finally {
-      policies.content = saved;
-    }
-  });
+  ]) {
+    it(title, async () => {
+      const policies = org.fake.metadata.get(
+        'ExtlClntAppOauthConfigurablePolicies',
+        'tethr__Tethr_Integration'
+      )!;
+      const saved = policies.content;
+      policies.content = edit(saved);
+      assert.notEqual(policies.content, saved);
+      try {
+        const path = join(dir, file);
+        await writeConnectionFile(
+          path,
+          packagedConnectionFile(org.fake.url, { authFlow: 'client_credentials', channels: ['Case'] })
+        );
+        setTethrEnv({
+          TETHR_SF_CONSUMER_KEY: PACKAGED_CONSUMER_KEY,
+          TETHR_SF_CONSUMER_SECRET: PACKAGED_CONSUMER_SECRET
+        });
+        const run = await runCommand(Doctor, ['--connection', path, '--json']);
+        assert.equal(run.exitCode, 1);
+        const sign = check(report(run), SIGN_IN_CC);
+        assert.equal(sign.diagnosis?.code, 'packaged-no-run-as-user');
+        assert.deepEqual(
+          sign.diagnosis?.actions,
+          loadMessages('oauth-diagnosis').getMessages('packaged-no-run-as-user.actions')
+        );
+      } finally {
+        policies.content = saved;
+      }
+    });
+  }
 
   it('JWT: says the user is not pre-authorized when it lacks the access permission set', async () => {
     const access = org.fake.org.all('PermissionSet').find((p) => p.Name === 'Tethr_Integration_Access')!;

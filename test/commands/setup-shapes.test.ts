@@ -3,12 +3,12 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CHANNEL_REGISTRY, objectsRead } from '../../scripts/contracts/channels.ts';
+import { CHANNEL_REGISTRY } from '../../scripts/contracts/channels.ts';
 import { generateKeyPair } from '../../scripts/org/jwt-certificate.ts';
 import { loadMessages } from '../../scripts/shared/messages.ts';
-import { PACKAGED_CONSUMER_KEY, SHAPES, type ShapeName } from '../servers/salesforce/org-shapes.ts';
+import { SHAPE_CHANNELS, SHAPES } from '../servers/salesforce/org-shapes.ts';
 import { useTemporarySfHome } from './sf-home.ts';
-import { startShapedOrg, type ShapedOrg } from './shaped-org.ts';
+import { objectsReadIn, startShapedOrg, withTethrCredential, type ShapedOrg } from './shaped-org.ts';
 import { runCommand } from './run-command.ts';
 
 // `tethr-sf setup` in every shape of org Tethr serves: Case only; with Messaging; with Messaging
@@ -47,31 +47,10 @@ interface DoctorReport {
   checks: { check: string; status: string; detail: string; diagnosis?: { code: string; cause: string } }[];
 }
 
-function presentObjects(shape: ShapeName): string[] {
-  const channels =
-    shape === 'case-only'
-      ? ['Case']
-      : shape === 'messaging'
-        ? ['Case', 'MessagingSession']
-        : ['Case', 'MessagingSession', 'LiveChatTranscript'];
-  return [...new Set(channels.flatMap((c) => objectsRead(c as 'Case')))].filter((o) => o !== 'User').sort();
-}
-
 function orgChanges(org: ShapedOrg): string[] {
   return org.fake.server.requests
     .filter((r) => r.route === 'rest.create' || (r.route === 'metadata.soap' && r.body.includes('<deploy')))
     .map((r) => (r.route === 'rest.create' ? `insert ${r.path.split('/').pop()}` : 'deploy'));
-}
-
-async function withTethrCredential<T>(body: () => Promise<T>): Promise<T> {
-  process.env.TETHR_SF_CONSUMER_KEY = PACKAGED_CONSUMER_KEY;
-  process.env.TETHR_SF_JWT_KEY_FILE = keyFile;
-  try {
-    return await body();
-  } finally {
-    delete process.env.TETHR_SF_CONSUMER_KEY;
-    delete process.env.TETHR_SF_JWT_KEY_FILE;
-  }
 }
 
 for (const shape of SHAPES) {
@@ -89,7 +68,7 @@ for (const shape of SHAPES) {
       after(() => org.fake.stop());
 
       it('finishes with a passing doctor and a connection file that names exactly the channels the org has', async () => {
-        const run = await withTethrCredential(() =>
+        const run = await withTethrCredential(keyFile, () =>
           runCommand(Setup, ['--target-org', org.username, '--output', output, '--json'])
         );
         assert.equal(run.error, undefined, `${run.error?.message}\n${run.error?.actions?.join('\n')}`);
@@ -97,13 +76,7 @@ for (const shape of SHAPES) {
         assert.equal(result.doctor?.ok, true, JSON.stringify(result.doctor));
         assert.equal(result.app, installed ? 'packaged' : 'local');
         const file = JSON.parse(await readFile(output, 'utf8')) as Record<string, unknown>;
-        const expected =
-          shape === 'case-only'
-            ? ['Case']
-            : shape === 'messaging'
-              ? ['Case', 'MessagingSession']
-              : ['Case', 'MessagingSession', 'LiveChatTranscript'];
-        assert.deepEqual(file.channels, expected);
+        assert.deepEqual(file.channels, SHAPE_CHANNELS[shape]);
         assert.equal((await stat(output)).mode & 0o777, 0o600);
         if (installed) {
           // No secret field at all on the packaged path, and the org's credentials API was never asked.
@@ -131,9 +104,9 @@ for (const shape of SHAPES) {
       it('grants the integration user read on exactly the objects this org has, and nothing for the rest', () => {
         const access = org.fake.metadata.get('PermissionSet', 'Tethr_Integration_Access')!;
         const objects = [...access.content.matchAll(/<object>(\w+)<\/object>/g)].map((m) => m[1]).sort();
-        assert.deepEqual(objects, presentObjects(shape));
+        assert.deepEqual(objects, objectsReadIn(shape));
         const absent = ['MessagingSession', 'LiveChatTranscript'].filter(
-          (o) => !presentObjects(shape).includes(o)
+          (o) => !objectsReadIn(shape).includes(o)
         );
         for (const deploy of org.fake.metadata.deploys) {
           for (const component of deploy.components) {
@@ -169,7 +142,7 @@ for (const shape of SHAPES) {
             return `${/<object>(\w+)</.exec(m[1]!)![1]}:${letters === 4 ? 'CRED' : flag('allowRead') ? 'R' : '-'}`;
           }
         );
-        const channelObjects = presentObjects(shape).filter((o) =>
+        const channelObjects = objectsReadIn(shape).filter((o) =>
           ['MessagingSession', 'LiveChatTranscript'].includes(o)
         );
         assert.deepEqual(objects.sort(), ['Case:CRED', ...channelObjects.map((o) => `${o}:R`)].sort());
@@ -223,7 +196,7 @@ for (const shape of SHAPES) {
           await writeFile(stale, JSON.stringify({ ...file, channels: ['Case', 'MessagingSession'] }), {
             mode: 0o600
           });
-          const run = await withTethrCredential(() =>
+          const run = await withTethrCredential(keyFile, () =>
             runCommand(Doctor, ['--connection', stale, '--target-org', org.username, '--json'])
           );
           assert.equal(run.exitCode, 1);
@@ -246,7 +219,7 @@ for (const shape of SHAPES) {
 
       it('re-runs without creating anything twice', async () => {
         org.fake.server.clearLog();
-        const run = await withTethrCredential(() =>
+        const run = await withTethrCredential(keyFile, () =>
           runCommand(Setup, ['--target-org', org.username, '--output', output, '--json'])
         );
         assert.equal(run.error, undefined, run.error?.message);

@@ -1,4 +1,11 @@
-import { applyOrgShape, type ShapeName, type ShapeOptions } from '../servers/salesforce/org-shapes.ts';
+import { objectsRead } from '../../scripts/contracts/channels.ts';
+import {
+  applyOrgShape,
+  PACKAGED_CONSUMER_KEY,
+  SHAPE_CHANNELS,
+  type ShapeName,
+  type ShapeOptions
+} from '../servers/salesforce/org-shapes.ts';
 import {
   addClosedCase,
   addCompletedChatTranscript,
@@ -35,4 +42,30 @@ export async function startShapedOrg(
   if (shape === 'messaging-and-chat') addCompletedChatTranscript(fake.org, base + 120_000);
   const username = await authenticateFakeOrg(fake.url, fake.oauth.adminUsername);
   return { fake, username, shape, installed: options.installed !== undefined };
+}
+
+/**
+ * The objects the channels of a shape read, less User (every user reads it, so no set grants it),
+ * sorted: what the generated integration access must grant in that org. User is written out
+ * rather than taken from the product's ALWAYS_READABLE_OBJECTS, so a wrong entry there fails here.
+ */
+export function objectsReadIn(shape: ShapeName): string[] {
+  return [...new Set(SHAPE_CHANNELS[shape].flatMap((c) => objectsRead(c)))]
+    .filter((o) => o !== 'User')
+    .sort();
+}
+
+/**
+ * Runs `body` with Tethr's credential for the packaged app in the environment (its consumer key and
+ * the JWT private key file), as on Tethr's machine, and removes both afterwards, failed or not.
+ */
+export async function withTethrCredential<T>(keyFile: string, body: () => Promise<T>): Promise<T> {
+  process.env.TETHR_SF_CONSUMER_KEY = PACKAGED_CONSUMER_KEY;
+  process.env.TETHR_SF_JWT_KEY_FILE = keyFile;
+  try {
+    return await body();
+  } finally {
+    delete process.env.TETHR_SF_CONSUMER_KEY;
+    delete process.env.TETHR_SF_JWT_KEY_FILE;
+  }
 }

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,7 +13,7 @@ import { runRelay } from '../../scripts/relay/relay-runner.ts';
 import { NdjsonSink } from '../../scripts/relay/sinks/ndjson-sink.ts';
 import { loadMessages } from '../../scripts/shared/messages.ts';
 import { freePort } from './helpers/ports.ts';
-import { MAIN, readNdjson, RelayEnv, TSX, waitFor } from './helpers/relay-env.ts';
+import { readNdjson, RelayEnv, spawnMain, waitFor } from './helpers/relay-env.ts';
 
 // Defects a newcomer hit with the single-org relay (issue 12), each tested the way it was seen:
 //  6  "subscribed" logged before any connection existed (a closed port alternated it with failures)
@@ -235,15 +234,10 @@ describe('defect 8: a readable checkpoint', () => {
     await assert.rejects(access(legacy));
     const saved = (await new FileCheckpointStore(current).read())!;
 
-    const run = (args: string[]) =>
-      new Promise<{ code: number | null; stdout: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', TSX, MAIN, 'checkpoint:show', ...args], {
-          cwd: dir
-        });
-        let stdout = '';
-        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-        child.on('exit', (code) => resolve({ code, stdout }));
-      });
+    const run = async (args: string[]) => {
+      const child = spawnMain(['checkpoint:show', ...args], { cwd: dir });
+      return { code: await child.exited, stdout: child.stdout };
+    };
     const json = await run([current, '--json']);
     assert.equal(json.code, 0);
     const view = (JSON.parse(json.stdout) as { result: Array<Record<string, unknown>> }).result[0]!;

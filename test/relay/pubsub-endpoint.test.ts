@@ -13,6 +13,8 @@ type Refusal = Error & { actions?: string[] };
 describe('parsePubSubEndpoint', () => {
   it('reads TLS and loopback plaintext endpoints', () => {
     assert.deepEqual(parsePubSubEndpoint(), { target: DEFAULT_PUBSUB_ENDPOINT, tls: true });
+    assert.deepEqual(parsePubSubEndpoint(), { target: 'api.pubsub.salesforce.com:7443', tls: true });
+    assert.deepEqual(parsePubSubEndpoint('https://localhost:7443'), { target: 'localhost:7443', tls: true });
     assert.deepEqual(parsePubSubEndpoint('https://pubsub.example.com'), {
       target: 'pubsub.example.com:443',
       tls: true
@@ -21,24 +23,24 @@ describe('parsePubSubEndpoint', () => {
   });
 
   it('refuses plaintext to another host with the TLS forms of the same address', () => {
-    assert.throws(
-      () => parsePubSubEndpoint('http://pubsub.example.com:7443'),
-      (error: Refusal) => {
-        assert.equal(error.name, 'InsecurePubSubEndpointError');
-        assert.equal(
-          error.message,
-          messages.getMessage('error.InsecurePubSubEndpoint', ['http://pubsub.example.com:7443'])
-        );
-        assert.deepEqual(
-          error.actions,
-          messages.getMessages('error.InsecurePubSubEndpoint.actions', [
-            'pubsub.example.com:7443',
-            'pubsub.example.com:7443'
-          ])
-        );
-        return true;
-      }
-    );
+    // Salesforce's own endpoint too: plaintext is for a loopback test server only.
+    for (const address of ['pubsub.example.com:7443', 'api.pubsub.salesforce.com:7443']) {
+      assert.throws(
+        () => parsePubSubEndpoint(`http://${address}`),
+        (error: Refusal) => {
+          assert.equal(error.name, 'InsecurePubSubEndpointError');
+          assert.equal(
+            error.message,
+            messages.getMessage('error.InsecurePubSubEndpoint', [`http://${address}`])
+          );
+          assert.deepEqual(
+            error.actions,
+            messages.getMessages('error.InsecurePubSubEndpoint.actions', [address, address])
+          );
+          return true;
+        }
+      );
+    }
   });
 
   it('refuses what is not host:port, naming the default', () => {

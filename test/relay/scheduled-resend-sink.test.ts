@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { DeadLetterFile } from '../../scripts/relay/dead-letters.ts';
-import { LeaseLostError, type OwnershipFence } from '../../scripts/relay/lease-lost.ts';
+import type { OwnershipFence } from '../../scripts/relay/lease-lost.ts';
 import { silentLogger } from '../../scripts/relay/relay-logger.ts';
 import { scheduledResendSink } from '../../scripts/relay/service/scheduled-verify.ts';
 import { chatCapture } from '../../scripts/tethr/capture-model.ts';
 import { TethrClient } from '../../scripts/tethr/tethr-client.ts';
 import { FakeTethrServer } from '../servers/tethr/tethr-server.ts';
+import { fenceLostWhen } from './helpers/fences.ts';
 
 // The scheduled reconciliation's resends go to Tethr only while this replica holds the org's
 // lease: checked before the write and before every Tethr attempt, so a resend that waits out a
@@ -66,12 +67,8 @@ it('posts nothing more once the lease is lost while a resend retries a 503', asy
   const deadLetters = new DeadLetterFile(join(dir, 'retry.ndjson'));
   tethr.faults.push({ status: 503 }, { status: 503 }, { status: 503 });
   const before = tethr.captureRequests;
-  const lease: OwnershipFence = {
-    assertCurrent: () => {
-      // the first attempt goes out; by its retry another replica owns the org
-      if (tethr.captureRequests > before) throw new LeaseLostError('00D000000000001EAA', 4, 'expired');
-    }
-  };
+  // the first attempt goes out; by its retry another replica owns the org
+  const lease = fenceLostWhen(() => tethr.captureRequests > before);
   await assert.rejects(sink(deadLetters, lease).write(item('00D000000000001:5005g000000001AAA')), {
     name: 'LeaseLostError'
   });
@@ -83,17 +80,13 @@ it('posts nothing more once the lease is lost while a resend retries a 503', asy
 
 it('writes nothing when the lease is already gone, and delivers while it holds', async () => {
   const deadLetters = new DeadLetterFile(join(dir, 'gone.ndjson'));
-  const state = { lost: true };
-  const lease: OwnershipFence = {
-    assertCurrent: () => {
-      if (state.lost) throw new LeaseLostError('00D000000000001EAA', 4, 'expired');
-    }
-  };
+  let lost = true;
+  const lease = fenceLostWhen(() => lost);
   const s = sink(deadLetters, lease);
   const before = tethr.captureRequests;
   await assert.rejects(s.write(item('00D000000000001:5005g000000002AAA')), { name: 'LeaseLostError' });
   assert.equal(tethr.captureRequests, before);
-  state.lost = false;
+  lost = false;
   assert.equal(await s.write(item('00D000000000001:5005g000000003AAA')), 'delivered');
   assert.equal(tethr.captures.get('00D000000000001:5005g000000003AAA')!.posts, 1);
   await s.close();

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,14 +10,14 @@ import { FakePubSubServer } from '../servers/pubsub/pubsub-server.ts';
 import {
   PACKAGED_CONSUMER_KEY,
   PACKAGED_CONSUMER_SECRET,
-  SHAPES,
-  type ShapeName
+  SHAPE_CHANNELS,
+  SHAPES
 } from '../servers/salesforce/org-shapes.ts';
 import { FakeTethrServer } from '../servers/tethr/tethr-server.ts';
 import { runCommand } from '../commands/run-command.ts';
 import { useTemporarySfHome } from '../commands/sf-home.ts';
-import { startShapedOrg, type ShapedOrg } from '../commands/shaped-org.ts';
-import { MAIN, RelayChild, TSX, waitFor } from './helpers/relay-env.ts';
+import { startShapedOrg, withTethrCredential, type ShapedOrg } from '../commands/shaped-org.ts';
+import { spawnMain, waitFor, type RelayChild } from './helpers/relay-env.ts';
 
 // The whole path in every shape of org: `setup` generates the org's access, then the relay (from
 // the connection file, signing in as Tethr with the JWT key) reads each closed conversation through
@@ -41,21 +40,6 @@ before(async () => {
   await writeFile(keyFile, pair.privateKeyPem, { mode: 0o600 });
 });
 after(() => rm(dir, { recursive: true, force: true }));
-
-const CHANNELS_OF: Record<ShapeName, string[]> = {
-  'case-only': ['Case'],
-  messaging: ['Case', 'MessagingSession'],
-  'messaging-and-chat': ['Case', 'MessagingSession', 'LiveChatTranscript']
-};
-
-function child(args: string[], extraEnv: Record<string, string>): RelayChild {
-  const process_ = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
-    cwd: dir,
-    env: { ...process.env, ...extraEnv, SF_DISABLE_TELEMETRY: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe']
-  });
-  return new RelayChild(process_);
-}
 
 /**
  * Nothing secret in a relay's or backfill's output: not the packaged app's secret (set in the
@@ -90,22 +74,10 @@ for (const shape of SHAPES) {
         label: `relay-${shape}`
       });
       connectionFile = join(dir, `${shape}.connection.json`);
-      process.env.TETHR_SF_CONSUMER_KEY = PACKAGED_CONSUMER_KEY;
-      process.env.TETHR_SF_JWT_KEY_FILE = keyFile;
-      try {
-        const setup = await runCommand(Setup, [
-          '--target-org',
-          org.username,
-          '--output',
-          connectionFile,
-          '--no-verify',
-          '--json'
-        ]);
-        assert.equal(setup.error, undefined, setup.error?.message);
-      } finally {
-        delete process.env.TETHR_SF_CONSUMER_KEY;
-        delete process.env.TETHR_SF_JWT_KEY_FILE;
-      }
+      const setup = await withTethrCredential(keyFile, () =>
+        runCommand(Setup, ['--target-org', org.username, '--output', connectionFile, '--no-verify', '--json'])
+      );
+      assert.equal(setup.error, undefined, setup.error?.message);
       const schema = conversationClosedSchema('tethr');
       pubsub = await new FakePubSubServer({
         topic: '/event/tethr__Conversation_Closed__e',
@@ -129,14 +101,14 @@ for (const shape of SHAPES) {
     });
 
     it('delivers every channel the org has, read with the generated access only', async () => {
-      const records = CHANNELS_OF[shape].map((objectType) => ({
+      const records = SHAPE_CHANNELS[shape].map((objectType) => ({
         objectType,
         id: org.fake.org.all(objectType)[0]!.Id
       }));
       pubsub.publish(
-        records.map((r) => closedEventRecord({ recordId: r.id, objectType: r.objectType as 'Case' }, 'tethr'))
+        records.map((r) => closedEventRecord({ recordId: r.id, objectType: r.objectType }, 'tethr'))
       );
-      const relay = child(
+      const relay = spawnMain(
         [
           'relay',
           '--connection',
@@ -150,7 +122,7 @@ for (const shape of SHAPES) {
           '--status-interval',
           '1'
         ],
-        tethrEnv
+        { cwd: dir, env: tethrEnv }
       );
       try {
         await waitFor(
@@ -185,7 +157,7 @@ for (const shape of SHAPES) {
 
     it('backfills the window and says which channels the org lacks', async () => {
       const out = join(dir, `${shape}.backfill.ndjson`);
-      const run = child(
+      const run = spawnMain(
         [
           'backfill',
           '--connection',
@@ -202,7 +174,7 @@ for (const shape of SHAPES) {
           join(dir, `${shape}.cursor.json`),
           '--json'
         ],
-        tethrEnv
+        { cwd: dir, env: tethrEnv }
       );
       assert.equal(await run.exited, 0, run.stderr.slice(-2000));
       assertNoSecrets(run, tethr, org.fake.oauth.issued);
@@ -211,8 +183,8 @@ for (const shape of SHAPES) {
           result: { channels: Record<string, { outcome: string; delivered: number }> };
         }
       ).result;
-      for (const channel of ['Case', 'MessagingSession', 'LiveChatTranscript']) {
-        const has = CHANNELS_OF[shape].includes(channel);
+      for (const channel of ['Case', 'MessagingSession', 'LiveChatTranscript'] as const) {
+        const has = SHAPE_CHANNELS[shape].includes(channel);
         assert.equal(
           result.channels[channel]!.outcome === 'skipped',
           !has,

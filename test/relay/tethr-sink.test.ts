@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DeadLetterFile } from '../../scripts/relay/dead-letters.ts';
-import { LeaseLostError, type OwnershipFence } from '../../scripts/relay/lease-lost.ts';
+import type { OwnershipFence } from '../../scripts/relay/lease-lost.ts';
 import { FencedSink } from '../../scripts/relay/sinks/fenced-sink.ts';
 import { NdjsonSink } from '../../scripts/relay/sinks/ndjson-sink.ts';
 import { silentLogger } from '../../scripts/relay/relay-logger.ts';
@@ -12,6 +12,7 @@ import { TethrSink } from '../../scripts/relay/sinks/tethr-sink.ts';
 import { chatCapture } from '../../scripts/tethr/capture-model.ts';
 import { TethrClient } from '../../scripts/tethr/tethr-client.ts';
 import { FakeTethrServer } from '../servers/tethr/tethr-server.ts';
+import { fenceLostWhen } from './helpers/fences.ts';
 
 const item = (sessionId: string, valid = true) => ({
   kind: 'capture' as const,
@@ -65,16 +66,6 @@ describe('TethrSink', () => {
       ...(fence ? { fence } : {}),
       ...(maxConcurrent ? { maxConcurrent } : {})
     });
-  /** A lease that a test takes away; while lost, assertCurrent throws as the real lease does. */
-  const lease = () => {
-    const state = { lost: false };
-    const fence: OwnershipFence = {
-      assertCurrent: () => {
-        if (state.lost) throw new LeaseLostError('00D000000000001EAA', 3, 'expired');
-      }
-    };
-    return { state, fence };
-  };
 
   it('retries 5xx, 429 and timeouts until Tethr takes the capture', async () => {
     tethr.faults.push({ status: 500 }, { status: 429 }, { delayMs: 500 }, { status: 503 });
@@ -96,17 +87,12 @@ describe('TethrSink', () => {
   });
 
   it('posts nothing more once the lease is lost mid-retry, and dead-letters nothing', async () => {
-    const { state, fence } = lease();
     const deadLetters = new DeadLetterFile(join(dir, 'fenced.ndjson'));
     tethr.faults.push({ status: 503 }, { status: 503 }, { status: 503 });
     const before = tethr.captureRequests;
-    const s = sink(deadLetters, undefined, {
-      assertCurrent: () => {
-        // the first attempt goes out; by the first retry another replica owns the org
-        state.lost = tethr.captureRequests > before;
-        fence.assertCurrent();
-      }
-    });
+    // the first attempt goes out; by the first retry another replica owns the org
+    const fence = fenceLostWhen(() => tethr.captureRequests > before);
+    const s = sink(deadLetters, undefined, fence);
     await assert.rejects(s.write(item('0Mw000000000004AAA')), { name: 'LeaseLostError' });
     assert.equal(tethr.captureRequests - before, 1);
     assert.equal(tethr.captures.has('0Mw000000000004AAA'), false);
@@ -116,13 +102,14 @@ describe('TethrSink', () => {
   });
 
   it('does not post a capture that waited for a free slot while the lease was lost', async () => {
-    const { state, fence } = lease();
+    let lost = false;
+    const fence = fenceLostWhen(() => lost);
     const s = new FencedSink(sink(new DeadLetterFile(join(dir, 'slot.ndjson')), undefined, fence, 1), fence);
     tethr.faults.push({ delayMs: 150 });
     const before = tethr.captureRequests;
     const first = s.write(item('0Mw000000000005AAA'));
     const queued = s.write(item('0Mw000000000006AAA'));
-    setTimeout(() => (state.lost = true), 50);
+    setTimeout(() => (lost = true), 50);
     assert.equal(await first, 'delivered');
     await assert.rejects(queued, { name: 'LeaseLostError' });
     assert.equal(tethr.captureRequests - before, 1);
@@ -132,11 +119,12 @@ describe('TethrSink', () => {
   });
 
   it('refuses a batch after the lease is lost with a rejection, and writes none of it', async () => {
-    const { state, fence } = lease();
+    let lost = false;
     const file = join(dir, 'fenced-batch.ndjson');
+    const fence = fenceLostWhen(() => lost);
     const s = new FencedSink(new NdjsonSink(file), fence);
     assert.deepEqual(await s.writeBatch!([item('0Mw000000000008AAA')]), ['delivered']);
-    state.lost = true;
+    lost = true;
     let batch: Promise<unknown> | undefined;
     assert.doesNotThrow(() => (batch = s.writeBatch!([item('0Mw000000000009AAA')])));
     await assert.rejects(batch!, { name: 'LeaseLostError' });

@@ -10,7 +10,6 @@ import { FileCheckpointStore } from '../../scripts/relay/checkpoint-store.ts';
 import { Checkpointer } from '../../scripts/relay/checkpointer.ts';
 import { toClosedEvent } from '../../scripts/relay/closed-event.ts';
 import { OrderedAcknowledger } from '../../scripts/relay/ordered-acknowledger.ts';
-import { parsePubSubEndpoint } from '../../scripts/relay/pubsub-endpoint.ts';
 import { classifyStreamError, REPLAY_ID_CORRUPTED } from '../../scripts/relay/pubsub-errors.ts';
 import { redactFields } from '../../scripts/relay/relay-logger.ts';
 import { SchemaCache } from '../../scripts/relay/schema-cache.ts';
@@ -356,17 +355,7 @@ describe('checkpoint store, put and sync', () => {
   });
 });
 
-describe('pub/sub endpoint and errors', () => {
-  it('http:// is plaintext (loopback only); https:// and bare host:port are TLS', () => {
-    assert.deepEqual(parsePubSubEndpoint('http://127.0.0.1:7011'), { target: '127.0.0.1:7011', tls: false });
-    assert.deepEqual(parsePubSubEndpoint('https://localhost:7443'), { target: 'localhost:7443', tls: true });
-    assert.deepEqual(parsePubSubEndpoint(), { target: 'api.pubsub.salesforce.com:7443', tls: true });
-    // the messages themselves: test/relay/pubsub-endpoint.test.ts
-    assert.throws(() => parsePubSubEndpoint('http://api.pubsub.salesforce.com:7443'), {
-      name: 'InsecurePubSubEndpointError'
-    });
-  });
-
+describe('pub/sub errors', () => {
   it('classifies stream errors by gRPC status and Pub/Sub error-code trailer', () => {
     const error = (code: status, errorCode?: string) => {
       const metadata = new Metadata();

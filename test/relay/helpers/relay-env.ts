@@ -104,30 +104,12 @@ export class RelayEnv {
 
   /** Starts `relay` (or `backfill`) as a child process; stdout/stderr are collected. */
   spawn(command: 'relay' | 'backfill', args: string[], env: Record<string, string> = {}): RelayChild {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        TSX,
-        MAIN,
-        command,
-        ...(args.includes('--connection') ? [] : ['--credentials', this.bundlePath]),
-        ...args
-      ],
-      {
-        cwd: this.dir,
-        env: {
-          ...process.env,
-          ...this.tethrEnv,
-          ...env,
-          SF_DISABLE_TELEMETRY: 'true',
-          SF_AUTOUPDATE_DISABLE: 'true'
-        },
-        stdio: ['ignore', 'pipe', 'pipe']
-      }
+    const handle = spawnMain(
+      [command, ...(args.includes('--connection') ? [] : ['--credentials', this.bundlePath]), ...args],
+      { cwd: this.dir, env: { ...this.tethrEnv, ...env } }
     );
+    const child = handle.process;
     this.children.add(child);
-    const handle = new RelayChild(child);
     child.on('exit', () => this.children.delete(child));
     return handle;
   }
@@ -141,6 +123,22 @@ export class RelayEnv {
     await Promise.all([this.sf.stop(), this.pubsub.stop(), this.tethr.stop()]);
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Starts the CLI (relay-main.ts, through tsx) as a child with `args`, in `cwd`, with `env` over
+ * this process's environment and telemetry and auto-update off; stdout/stderr are collected.
+ */
+export function spawnMain(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> }
+): RelayChild {
+  const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env, SF_DISABLE_TELEMETRY: 'true', SF_AUTOUPDATE_DISABLE: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe']
+  });
+  return new RelayChild(child);
 }
 
 export class RelayChild {

@@ -1,3 +1,4 @@
+import type { Channel } from '../../../scripts/contracts/channels.ts';
 import { assignedPermissionSets, grantsFor } from './access.ts';
 import { catalogueObject, type Feature } from './catalogue.ts';
 import type { ComponentFailure, DeployedComponent, FakeMetadataState } from './metadata-api.ts';
@@ -15,6 +16,16 @@ export const SHAPE_FEATURES: Record<ShapeName, Feature[]> = {
   'case-only': ['ServiceCloud'],
   messaging: ['ServiceCloud', 'Messaging'],
   'messaging-and-chat': ['ServiceCloud', 'Messaging', 'LegacyChat']
+};
+
+/**
+ * The channels each shape has, written out (not derived from the channel registry's features), so
+ * the tests' expectations do not move with the product code they check. In the registry's order.
+ */
+export const SHAPE_CHANNELS: Record<ShapeName, readonly Channel[]> = {
+  'case-only': ['Case'],
+  messaging: ['Case', 'MessagingSession'],
+  'messaging-and-chat': ['Case', 'MessagingSession', 'LiveChatTranscript']
 };
 
 export const SHAPES: readonly ShapeName[] = ['case-only', 'messaging', 'messaging-and-chat'];

@@ -224,44 +224,45 @@ export function parseSoql(soql: string): ParsedQuery {
 
 export type Lookup = (id: string) => SObjectRecord | undefined;
 
-export function resolveField(record: SObjectRecord, field: string, lookup: Lookup): unknown {
-  const parts = field.split('.');
+/**
+ * Follows a dotted path from a record through nested values, or where a part is not a key, through
+ * its `<Rel>Id` lookup (null when that points nowhere); the last part is looked up that way only
+ * when `lookupLast` (a relationship, not a field). `reached` is false when the walk stopped early:
+ * at a null or non-object value before the path ended (then `value`), or at a last part that is no
+ * key and not looked up.
+ */
+function walk(
+  record: SObjectRecord,
+  parts: string[],
+  lookup: Lookup,
+  lookupLast: boolean
+): { value: unknown; reached: boolean } {
   let current: unknown = record;
   for (const [index, part] of parts.entries()) {
-    if (current === null || current === undefined || typeof current !== 'object') return undefined;
+    if (current === null || current === undefined || typeof current !== 'object')
+      return { value: current, reached: false };
     const obj = current as Record<string, unknown>;
     const key = Object.keys(obj).find((k) => k.toLowerCase() === part.toLowerCase());
     if (key !== undefined) {
       current = obj[key];
       continue;
     }
-    if (index < parts.length - 1) {
-      const idKey = Object.keys(obj).find((k) => k.toLowerCase() === `${part.toLowerCase()}id`);
-      const id = idKey ? obj[idKey] : undefined;
-      current = typeof id === 'string' ? lookup(id) : undefined;
-      continue;
-    }
-    return undefined;
-  }
-  return current;
-}
-
-/** The record a relationship path points to (Contact, Owner.Manager), through nested values or `<Rel>Id` lookups. */
-function resolveRelationship(record: SObjectRecord, path: string[], lookup: Lookup): unknown {
-  let current: unknown = record;
-  for (const part of path) {
-    if (current === null || current === undefined || typeof current !== 'object') return current;
-    const obj = current as Record<string, unknown>;
-    const key = Object.keys(obj).find((k) => k.toLowerCase() === part.toLowerCase());
-    if (key !== undefined) {
-      current = obj[key];
-      continue;
-    }
+    if (index === parts.length - 1 && !lookupLast) return { value: undefined, reached: false };
     const idKey = Object.keys(obj).find((k) => k.toLowerCase() === `${part.toLowerCase()}id`);
     const id = idKey ? obj[idKey] : undefined;
     current = typeof id === 'string' ? (lookup(id) ?? null) : null;
   }
-  return current;
+  return { value: current, reached: true };
+}
+
+export function resolveField(record: SObjectRecord, field: string, lookup: Lookup): unknown {
+  const { value, reached } = walk(record, field.split('.'), lookup, false);
+  return reached ? value : undefined;
+}
+
+/** The record a relationship path points to (Contact, Owner.Manager), through nested values or `<Rel>Id` lookups. */
+function resolveRelationship(record: SObjectRecord, path: string[], lookup: Lookup): unknown {
+  return walk(record, path, lookup, true).value;
 }
 
 /** A stored Salesforce date-time ('2026-11-25T18:39:43.000+0000') or a SOQL literal, as epoch ms. */
